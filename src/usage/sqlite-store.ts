@@ -1,0 +1,136 @@
+/**
+ * The SQLite usage store (better-sqlite3): the default backend.
+ *
+ * WAL with `synchronous=NORMAL`: a commit is a write into the WAL file, with no fsync per transaction, so
+ * a committed record survives the process being killed (the OS holds the page); only a power loss or OS
+ * crash may drop the last transactions. Batches are written in one transaction with a prepared
+ * multi-row statement, so a commit costs one WAL append whatever its size.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations/index.js';
+import { buildRequestsQuery, buildSummaryQuery, SQLITE_DIALECT, toSummaryRow } from './report.js';
+import {
+  BatchWriter,
+  recordToRow,
+  rowToRecord,
+  USAGE_COLUMNS,
+  type RequestsQuery,
+  type UsageQuery,
+  type UsageStore,
+  type UsageStoreOptions,
+  type UsageSummaryRow,
+} from './store.js';
+import type { UsageRecord } from './types.js';
+
+/** Rows per INSERT statement: 30 columns x 32 rows stays well under SQLite's parameter limit. */
+const ROWS_PER_STATEMENT = 32;
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+/** Bring the schema to the latest version; each migration and its `user_version` bump commit together. */
+export function migrateSqlite(database: Database.Database): number {
+  let version = Number(database.pragma('user_version', { simple: true }));
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= version) continue;
+    database.transaction(() => {
+      database.exec(migration.sqlite);
+      database.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+    version = migration.version;
+  }
+  return version;
+}
+
+/** Open (creating and migrating if needed) the SQLite store at `options.sqlitePath`. */
+export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlitePath: string }): Promise<UsageStore> {
+  const path = options.sqlitePath;
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    // Several gateway processes (or the CLI next to a running gateway) may share the file.
+    database.pragma('busy_timeout = 5000');
+    migrateSqlite(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return new SqliteUsageStore(database, options);
+}
+
+class SqliteUsageStore implements UsageStore {
+  readonly backend = 'sqlite' as const;
+  readonly #database: Database.Database;
+  readonly #writer: BatchWriter;
+  readonly #insertStatements = new Map<number, Statement>();
+  readonly #getStatement: Statement;
+  readonly #insertBatch: (records: UsageRecord[]) => void;
+  #closed = false;
+
+  constructor(database: Database.Database, options: UsageStoreOptions) {
+    this.#database = database;
+    this.#getStatement = database.prepare(`SELECT ${USAGE_COLUMNS.join(', ')} FROM usage_records WHERE id = ?`);
+    this.#insertBatch = database.transaction((records: UsageRecord[]) => {
+      for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
+        const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
+        const values: unknown[] = [];
+        for (const record of chunk) values.push(...recordToRow(record, (value) => (value ? 1 : 0)));
+        this.#insertStatement(chunk.length).run(values);
+      }
+    });
+    this.#writer = new BatchWriter((records) => this.#insertBatch(records), options);
+  }
+
+  /** Prepared once per row count (1…32), so steady traffic reuses a handful of statements. */
+  #insertStatement(rows: number): Statement {
+    let statement = this.#insertStatements.get(rows);
+    if (statement === undefined) {
+      const tuple = `(${USAGE_COLUMNS.map(() => '?').join(', ')})`;
+      statement = this.#database.prepare(
+        `INSERT INTO usage_records (${USAGE_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}` +
+          ' ON CONFLICT (id) DO NOTHING',
+      );
+      this.#insertStatements.set(rows, statement);
+    }
+    return statement;
+  }
+
+  record(record: UsageRecord): Promise<void> {
+    return this.#writer.enqueue(record);
+  }
+
+  async summarize(query: UsageQuery): Promise<UsageSummaryRow[]> {
+    const built = buildSummaryQuery(SQLITE_DIALECT, query);
+    const rows = this.#database.prepare(built.sql).all(built.params) as Array<Record<string, unknown>>;
+    return rows.map(toSummaryRow);
+  }
+
+  async listRequests(query: RequestsQuery): Promise<UsageRecord[]> {
+    const built = buildRequestsQuery(SQLITE_DIALECT, USAGE_COLUMNS, query);
+    const rows = this.#database.prepare(built.sql).all(built.params) as Array<Record<string, unknown>>;
+    return rows.map(rowToRecord);
+  }
+
+  async getRequest(id: string): Promise<UsageRecord | null> {
+    const row = this.#getStatement.get(id) as Record<string, unknown> | undefined;
+    return row === undefined ? null : rowToRecord(row);
+  }
+
+  async prune(cutoffTime: number): Promise<number> {
+    return this.#database.prepare('DELETE FROM usage_records WHERE time < ?').run(cutoffTime).changes;
+  }
+
+  flush(): Promise<void> {
+    return this.#writer.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#writer.close();
+    this.#database.close();
+  }
+}
