@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { startGateway } from '../main.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535).');
+  return port;
+}
+
+const program = new Command()
+  .name('automodel')
+  .description('A self-hosted LLM gateway that routes kilo/auto to the right model for the coding agent\'s mode.')
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+
+program
+  .command('serve', { isDefault: true })
+  .description('Run the gateway (the default command).')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--port <port>', 'port to listen on (default 4100, or PORT)', parsePort)
+  .action(async (options: { host?: string; port?: number }) => {
+    const gateway = await startGateway({ ...(options.host ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      process.stderr.write(`Received ${signal}: finishing requests in flight, then exiting.\n`);
+      gateway.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`automodel: ${(error as Error).message}\n`);
+  process.exit(1);
+});

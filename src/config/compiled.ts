@@ -1,0 +1,50 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { ClientProtocol } from '../usage/types.js';
+
+export type ProviderType = 'anthropic' | 'openai' | 'openrouter' | 'openai-compatible';
+
+/** One upstream endpoint with its credentials. The key never leaves the upstream client: not in logs, errors or decisions. */
+export interface ProviderConfig {
+  id: string;
+  type: ProviderType;
+  /** As the official SDKs take it: ends with the version path (`https://api.anthropic.com/v1`, `https://openrouter.ai/api/v1`). */
+  baseUrl: string;
+  apiKey: string | null;
+  /** Extra headers sent on every call (e.g. OpenRouter attribution). */
+  headers: Record<string, string>;
+  timeouts: { connectMs: number; firstByteMs: number; streamFirstByteMs: number; idleMs: number };
+  /** For `openai-compatible`: catalog id (or any id) → the id this endpoint knows the model by. */
+  models: Record<string, string>;
+}
+
+/** The wire protocol a provider type speaks. */
+export function providerProtocol(type: ProviderType): ClientProtocol {
+  return type === 'anthropic' ? 'anthropic-messages' : 'openai-chat';
+}
+
+/** A virtual model such as `kilo/auto`: modes map to tiers, tiers to ordered model lists. */
+export interface VirtualModelConfig {
+  id: string;
+  aliases: string[];
+  /** Tier name → ordered catalog model ids (first is preferred, the rest are same-tier fallbacks). */
+  tiers: Record<string, string[]>;
+  /** Mode slug (lower-case) → tier name. */
+  modes: Record<string, string>;
+  /** Tier for requests with no mode or an unknown one. */
+  defaultTier: string;
+  /** Tier whose first model prices the "always the strongest model" baseline. */
+  baselineTier: string;
+  description: string;
+}
+
+/** Everything the server reads, compiled once from the config file and environment; swapped whole on reload. */
+export interface CompiledConfig {
+  server: { host: string; port: number; bodyLimitBytes: number };
+  providers: ProviderConfig[];
+  catalog: Catalog;
+  /** Lower-cased id and alias → virtual model. */
+  virtualModels: Map<string, VirtualModelConfig>;
+  inference: { enabled: boolean; threshold: number };
+  /** Problems found while compiling that did not stop it (e.g. "no provider configured"). */
+  diagnostics: string[];
+}

@@ -1,0 +1,86 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { GatewayError } from '../errors.js';
+import { classifyError, type FailureClass } from '../router/classify-failure.js';
+import type { UpstreamTarget } from './adapters.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+export interface UpstreamCallOptions {
+  target: UpstreamTarget;
+  body: string | Buffer;
+  signal: AbortSignal;
+  /** Longest wait for the response headers. */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  idleMs: number;
+}
+
+/** A transport failure, already classified, with the upstream's key nowhere in it. */
+export class UpstreamCallError extends Error {
+  constructor(
+    readonly failureClass: FailureClass,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpstreamCallError';
+  }
+
+  toGatewayError(): GatewayError {
+    if (this.failureClass === 'timeout') return new GatewayError('upstream_timeout', this.message, { cause: this });
+    return new GatewayError('upstream_unreachable', this.message, { cause: this });
+  }
+}
+
+/**
+ * The one way out to upstreams: `undici.request` on a pooled keep-alive agent, Node streams end to end.
+ * The client's abort signal reaches the upstream socket.
+ */
+export function createUpstreamClient(options: { connectTimeoutMs: number; dispatcher?: Dispatcher }) {
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({ connect: { timeout: options.connectTimeoutMs }, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+
+  async function call(callOptions: UpstreamCallOptions): Promise<UpstreamResponse> {
+    try {
+      const response = await request(callOptions.target.url, {
+        dispatcher,
+        method: 'POST',
+        headers: callOptions.target.headers,
+        body: callOptions.body,
+        signal: callOptions.signal,
+        headersTimeout: callOptions.firstByteMs,
+        bodyTimeout: callOptions.idleMs,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      const failureClass = classifyError(error);
+      const host = safeHost(callOptions.target.url);
+      const what =
+        failureClass === 'timeout'
+          ? `Upstream ${host} timed out`
+          : failureClass === 'aborted'
+            ? `Request to ${host} was aborted`
+            : `Upstream ${host} is unreachable`;
+      const code = (error as { code?: string }).code;
+      throw new UpstreamCallError(failureClass, code ? `${what} (${code}).` : `${what}.`, { cause: error });
+    }
+  }
+
+  return { call, close: () => dispatcher.close() };
+}
+
+export type UpstreamClient = ReturnType<typeof createUpstreamClient>;
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'upstream';
+  }
+}

@@ -1,0 +1,111 @@
+import { openaiErrorBody, type GatewayError } from '../../errors.js';
+import { usageFromOpenAI } from '../../usage/extract.js';
+import type { NormalizedUsage } from '../../usage/types.js';
+import { eventData, SseTap } from '../sse-tap.js';
+import { isRecord, type ClientProtocolSpec, type ResponseContext, type UsageTap } from './types.js';
+
+/** Fields some clients add that are not part of the API; strict upstreams reject them. */
+const CLIENT_ONLY_FIELDS = ['description'] as const;
+
+const USAGE_MARKER = Buffer.from('"usage"');
+
+/**
+ * OpenAI Chat Completions as a client protocol.
+ * @see https://platform.openai.com/docs/api-reference/chat
+ */
+export const openaiChatSpec: ClientProtocolSpec = {
+  protocol: 'openai-chat',
+  upstreamPath: '/chat/completions',
+
+  validate(body) {
+    if (!Array.isArray(body.messages)) return "'messages' is required and must be an array of messages.";
+    if (body.messages.length === 0) return "'messages' must contain at least one message.";
+    if (body.model !== undefined && typeof body.model !== 'string') return "'model' must be a string.";
+    return null;
+  },
+
+  isStream: (body) => body.stream === true,
+
+  requestedOutputTokens(body) {
+    const value = body.max_completion_tokens ?? body.max_tokens;
+    return typeof value === 'number' ? value : undefined;
+  },
+
+  passThroughBody(body, upstreamModel) {
+    const upstream: Record<string, unknown> = { ...body, model: upstreamModel };
+    for (const field of CLIENT_ONLY_FIELDS) delete upstream[field];
+    // Always ask a streaming upstream for its usage chunk, so every request is counted; the tap hides it again from
+    // clients that did not ask for it.
+    if (body.stream === true) {
+      const options = isRecord(body.stream_options) ? body.stream_options : {};
+      if (options.include_usage !== true) upstream.stream_options = { ...options, include_usage: true };
+    }
+    return JSON.stringify(upstream);
+  },
+
+  usageFromJson: (json) => usageFromOpenAI(json.usage),
+
+  decorateJson(json, context) {
+    addCost(json, context);
+  },
+
+  createUsageTap(context) {
+    let usage: NormalizedUsage | null = null;
+    let streamError: string | null = null;
+    const stream = new SseTap({
+      marker: USAGE_MARKER,
+      inspect(eventText) {
+        if (!hasUsageObject(eventText)) return undefined;
+        const data = eventData(eventText);
+        if (data === null) return undefined;
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(data);
+        } catch {
+          return undefined;
+        }
+        if (!isRecord(chunk)) return undefined;
+        if (isRecord(chunk.error) && typeof chunk.error.message === 'string') streamError = chunk.error.message;
+        const found = usageFromOpenAI(chunk.usage);
+        if (!found) return undefined;
+        usage = found;
+        const emptyChoices = !Array.isArray(chunk.choices) || chunk.choices.length === 0;
+        if (!context.clientWantsStreamUsage && emptyChoices) return null;
+        if (!addCost(chunk, context)) return undefined;
+        return `data: ${JSON.stringify(chunk)}\n\n`;
+      },
+    });
+    return { stream, usage: () => usage, streamError: () => streamError };
+  },
+
+  errorBody: (error: GatewayError) => openaiErrorBody(error),
+
+  streamErrorFrame: (error: GatewayError) => `data: ${JSON.stringify(openaiErrorBody(error))}\n\n`,
+};
+
+/** Adds `usage.cost` (USD) where the upstream gave none and the price is known. Returns whether it changed anything. */
+function addCost(json: Record<string, unknown>, context: ResponseContext): boolean {
+  const usage = json.usage;
+  if (!isRecord(usage) || typeof usage.cost === 'number') return false;
+  const normalized = usageFromOpenAI(usage);
+  if (!normalized) return false;
+  const cost = context.costFor(normalized);
+  if (cost === null) return false;
+  usage.cost = cost;
+  return true;
+}
+
+/** True when an event carries `"usage": {…}` rather than the `"usage": null` OpenAI puts in every chunk. */
+function hasUsageObject(eventText: string): boolean {
+  let from = 0;
+  for (;;) {
+    const at = eventText.indexOf('"usage"', from);
+    if (at === -1) return false;
+    let index = at + 7;
+    while (index < eventText.length && (eventText[index] === ' ' || eventText[index] === ':')) index++;
+    if (eventText[index] === '{') return true;
+    from = at + 7;
+  }
+}
+
+export { hasUsageObject };

@@ -1,0 +1,90 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * Watches an SSE byte stream on its way to the client without parsing what it need not parse. Bytes are forwarded as they
+ * arrive, cut only at event boundaries; an event whose bytes contain `marker` is handed, as text, to `inspect`, which may
+ * keep it (undefined), replace it (a string, framing included) or drop it (null). Everything else is never decoded.
+ */
+export interface SseTapOptions {
+  marker: Buffer;
+  inspect(eventText: string): string | null | undefined;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Index just past the last blank line (event boundary) in `data`, or -1. Handles LF and CRLF framing. */
+export function lastEventBoundary(data: Buffer): number {
+  for (let index = data.length - 1; index > 0; index--) {
+    if (data[index] !== LF) continue;
+    if (data[index - 1] === LF) return index + 1;
+    if (data[index - 1] === CR && index >= 3 && data[index - 2] === LF && data[index - 3] === CR) return index + 1;
+  }
+  return -1;
+}
+
+export class SseTap extends Transform {
+  private pending: Buffer | null = null;
+  private readonly markerText: string;
+  firstByteAt: number | null = null;
+
+  constructor(private readonly options: SseTapOptions) {
+    super();
+    this.markerText = options.marker.toString('utf8');
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.firstByteAt === null) this.firstByteAt = performance.now();
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const end = lastEventBoundary(data);
+    if (end === -1) {
+      this.pending = data;
+      callback();
+      return;
+    }
+    this.pending = end === data.length ? null : Buffer.from(data.subarray(end));
+    const complete = end === data.length ? data : data.subarray(0, end);
+    callback(null, complete.indexOf(this.options.marker) === -1 ? complete : this.rewrite(complete));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const rest = this.pending;
+    this.pending = null;
+    if (rest && rest.length > 0) callback(null, rest.indexOf(this.options.marker) === -1 ? rest : this.rewrite(rest));
+    else callback();
+  }
+
+  private rewrite(complete: Buffer): Buffer | string {
+    const text = complete.toString('utf8');
+    const parts = text.split(/(?<=\r?\n\r?\n)/);
+    let changed = false;
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index]!;
+      if (!part.includes(this.markerText)) continue;
+      const replacement = this.options.inspect(part);
+      if (replacement === undefined) continue;
+      parts[index] = replacement ?? '';
+      changed = true;
+    }
+    return changed ? parts.join('') : complete;
+  }
+}
+
+/** The JSON payload of an SSE event's `data:` lines (joined), or null. */
+export function eventData(eventText: string): string | null {
+  let data: string | null = null;
+  for (const line of eventText.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
+    data = data === null ? value : `${data}\n${value}`;
+  }
+  return data;
+}
+
+/** The `event:` name of an SSE event, or undefined. */
+export function eventName(eventText: string): string | undefined {
+  for (const line of eventText.split(/\r?\n/)) {
+    if (line.startsWith('event:')) return line.slice(6).trim();
+  }
+  return undefined;
+}
