@@ -29,9 +29,12 @@ export function providersFromEnv(env: Record<string, string | undefined>): Provi
     if (!apiKey) continue;
     let baseUrl = (env[spec.baseUrlVariable]?.trim() || spec.defaultBaseUrl).replace(/\/+$/, '');
     if (spec.type === 'anthropic' && !/\/v\d+$/.test(baseUrl)) baseUrl += '/v1';
+    // OPENAI_BASE_URL pointing anywhere but OpenAI means an OpenAI-compatible server (vLLM, LiteLLM, Ollama…), which is
+    // asked for catalog models by their canonical ids.
+    const type: ProviderType = spec.type === 'openai' && baseUrl !== spec.defaultBaseUrl ? 'openai-compatible' : spec.type;
     providers.push({
       id: spec.id,
-      type: spec.type,
+      type,
       baseUrl,
       apiKey,
       headers: spec.type === 'openrouter' ? { 'x-title': 'Automodel' } : {},

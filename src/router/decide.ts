@@ -139,7 +139,7 @@ function catalogCandidate(provider: ProviderConfig, model: CatalogModel, request
   if (provider.type === 'anthropic') upstreamModel = model.providerIds.anthropic;
   else if (provider.type === 'openrouter') upstreamModel = model.providerIds.openrouter;
   else if (provider.type === 'openai') upstreamModel = model.providerIds.openai ?? provider.models[model.id];
-  else upstreamModel = provider.models[model.id];
+  else upstreamModel = provider.models[model.id] ?? (Object.keys(provider.models).length === 0 ? model.id : undefined);
   if (!upstreamModel) return null;
   // A client that named a provider-specific id (e.g. a dated Anthropic id) gets exactly that id at that provider.
   if (requestedId && providerAccepts(provider, requestedId) && requestedId.toLowerCase() !== model.id) {

@@ -12,7 +12,7 @@ function servedModels(config: CompiledConfig): CatalogModel[] {
           ? model.providerIds.openrouter
           : provider.type === 'openai'
             ? model.providerIds.openai ?? provider.models[model.id]
-            : provider.models[model.id],
+            : provider.models[model.id] ?? Object.keys(provider.models).length === 0,
     ),
   );
 }
