@@ -175,11 +175,14 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       script: undefined,
       receivedAt: Date.now(),
       socketClosed: socketState.promise,
-      isSocketClosed: socketState.closed,
+      // A getter, not a callback on the socket's promise: keep-alive sockets serve thousands of requests, and a
+      // callback per request would keep every request body alive until the socket closes.
+      get isSocketClosed(): boolean {
+        return socketState.closed;
+      },
       outcome: Promise.resolve<CallOutcome>('finished'),
       outcomeValue: undefined,
     };
-    void socketState.promise.then(() => { record.isSocketClosed = true; });
     record.outcome = new Promise<CallOutcome>((resolve) => {
       const settle = (value: CallOutcome): void => {
         if (record.outcomeValue === undefined) record.outcomeValue = value;

@@ -143,7 +143,7 @@ export interface RecordedCall {
   /** Resolves when the client's TCP socket has closed (by either side). */
   socketClosed: Promise<void>;
   /** True once the socket has closed. */
-  isSocketClosed: boolean;
+  readonly isSocketClosed: boolean;
   /** Resolves when the exchange is over: the response finished, or the connection went away first. */
   outcome: Promise<CallOutcome>;
   /** The settled outcome, or `undefined` while the exchange is in flight. */

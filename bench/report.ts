@@ -1,0 +1,120 @@
+/**
+ * Benchmark results: the row type, ratios to the bare proxy, the markdown table and the JSON file.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** The processes measured. "direct" is the mock itself, loaded with no proxy in front. */
+export type TargetName = 'direct' | 'bare-proxy' | 'gateway';
+
+/** Figures of one scenario on one target. */
+export interface BenchRow {
+  scenario: string;
+  target: TargetName;
+  concurrency: number;
+  /** Why the row has no figures (e.g. the probe request failed); undefined when measured. */
+  failure?: string;
+  completed: number;
+  failures: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** p50 minus the direct p50 of the same scenario (null for the direct row). */
+  addedP50Ms: number | null;
+  /** Median time to first body byte at concurrency 1 (null on rows that are not concurrency 1). */
+  ttfbMs: number | null;
+  /** CPU time (user + system) of the target process per completed request. */
+  cpuMsPerRequest: number;
+  /** VmHWM of the target process after the run (a running peak since it started). */
+  peakRssMb: number;
+}
+
+/** Row figures compared with the bare proxy. */
+const RATIO_FIELDS = ['requestsPerSecond', 'p50Ms', 'p99Ms', 'addedP50Ms', 'ttfbMs', 'cpuMsPerRequest', 'peakRssMb'] as const;
+type RatioField = (typeof RATIO_FIELDS)[number];
+
+/** Each figure divided by the bare proxy's figure for the same scenario; null where either is missing or zero. */
+export function ratiosToBare(row: BenchRow, rows: readonly BenchRow[]): Record<RatioField, number | null> {
+  const bare = rows.find((candidate) => candidate.scenario === row.scenario && candidate.target === 'bare-proxy');
+  const ratios = {} as Record<RatioField, number | null>;
+  for (const field of RATIO_FIELDS) {
+    const value = row[field];
+    const base = bare?.[field];
+    ratios[field] =
+      bare && !bare.failure && !row.failure && value !== null && base !== null && base !== undefined && base !== 0 && Number.isFinite(value)
+        ? value / base
+        : null;
+  }
+  return ratios;
+}
+
+function formatNumber(value: number | null, digits: number): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  return value.toFixed(digits);
+}
+
+function cell(value: number | null, ratio: number | null, digits: number): string {
+  const text = formatNumber(value, digits);
+  if (text === '—') return text;
+  return ratio === null ? text : `${text} (${ratio.toFixed(2)}×)`;
+}
+
+/** The one markdown table: every figure with its ratio to the bare proxy in the same run. */
+export function renderTable(rows: readonly BenchRow[]): string {
+  const header =
+    '| scenario | target | req/s | p50 ms | p99 ms | +p50 vs direct ms | TTFB ms (c1) | CPU ms/req | peak RSS MB |';
+  const divider = '|---|---|--:|--:|--:|--:|--:|--:|--:|';
+  const lines = [header, divider];
+  for (const row of rows) {
+    if (row.failure) {
+      lines.push(`| ${row.scenario} | ${row.target} | failed: ${row.failure.replace(/\|/g, '/')} | | | | | | |`);
+      continue;
+    }
+    const ratio = ratiosToBare(row, rows);
+    lines.push(
+      [
+        '',
+        row.scenario,
+        row.target,
+        cell(row.requestsPerSecond, ratio.requestsPerSecond, 0),
+        cell(row.p50Ms, ratio.p50Ms, 3),
+        cell(row.p99Ms, ratio.p99Ms, 3),
+        cell(row.addedP50Ms, ratio.addedP50Ms, 3),
+        cell(row.ttfbMs, ratio.ttfbMs, 3),
+        cell(row.cpuMsPerRequest, ratio.cpuMsPerRequest, 3),
+        cell(row.peakRssMb, ratio.peakRssMb, 1),
+        '',
+      ].join(' | ').trim(),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Run-wide facts printed above the table and stored with the results. */
+export interface BenchMeta {
+  startedAt: string;
+  node: string;
+  platform: string;
+  cpuModel: string;
+  cores: number;
+  durationSecondsPerRun: number;
+  ttfbRequests: number;
+  quick: boolean;
+  gatewayCommand: string;
+  totalSeconds?: number;
+}
+
+/** The header line: Node version and machine. */
+export function renderHeader(meta: BenchMeta): string {
+  return (
+    `Node ${meta.node} on ${meta.platform}, ${meta.cores} cores (${meta.cpuModel}); ` +
+    `${meta.durationSecondsPerRun} s per load run, TTFB median of ${meta.ttfbRequests} requests${meta.quick ? ' [quick]' : ''}`
+  );
+}
+
+/** Writes rows (with ratios) and meta as JSON. */
+export function writeResults(path: string, meta: BenchMeta, rows: readonly BenchRow[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const enriched = rows.map((row) => ({ ...row, ratioToBareProxy: ratiosToBare(row, rows) }));
+  writeFileSync(path, `${JSON.stringify({ meta, rows: enriched }, null, 2)}\n`);
+}

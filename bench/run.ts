@@ -1,0 +1,236 @@
+/**
+ * `npm run bench`: the gateway against a bare Node proxy and against the mock upstream itself, in one run, loopback only.
+ *
+ * Starts three child processes (mock upstream, bare proxy, gateway), drives each scenario of `scenarios.ts` on each
+ * target with autocannon, measures TTFB with a sequential undici loop, reads each target's CPU time and peak RSS from
+ * /proc, prints one markdown table (every figure also as a ratio to the bare proxy) and writes bench/results/latest.json.
+ *
+ * Flags: --quick (short runs, a smoke test), --only <substring of a scenario id>, --all (every family),
+ * --duration <seconds per load run>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
+ * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slot, e.g. the bare proxy while the gateway is
+ * being written: --gateway-cmd "node dist/bench/bare-proxy.js --port {port} --upstream {mock}".
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, platform, arch, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
+import type { HttpCall } from './measure.js';
+import { freePort, readCpuMs, readPeakRssMb, startService, waitForHealthy, waitForLine } from './processes.js';
+import type { Service } from './processes.js';
+import { renderHeader, renderTable, writeResults } from './report.js';
+import type { BenchMeta, BenchRow, TargetName } from './report.js';
+import { BENCH_UPSTREAM_KEY, buildScenarios } from './scenarios.js';
+import type { BenchScenario, ScenarioCall } from './scenarios.js';
+
+/** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
+const LOAD_BUDGET_SECONDS = 110;
+
+interface Target {
+  name: TargetName;
+  baseUrl: string;
+  service: Service;
+  callFor(scenario: BenchScenario): ScenarioCall;
+}
+
+function toHttpCall(baseUrl: string, call: ScenarioCall): HttpCall {
+  return { url: `${baseUrl}${call.path}`, method: 'POST', headers: call.headers, body: call.body };
+}
+
+/** A quick check that the target answers this scenario sensibly, so a broken row is reported instead of measured. */
+async function checkTarget(call: HttpCall, stream: boolean): Promise<string | undefined> {
+  try {
+    const { status, body } = await probe(call);
+    if (status !== 200) return `status ${status}: ${body.slice(0, 120)}`;
+    if (stream && !body.includes('data: [DONE]')) return 'stream did not end with data: [DONE]';
+    if (!stream && !body.includes('"choices"')) return 'JSON body has no choices';
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function gatewayEnvironment(mockUrl: string, dbPath: string): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    // Only the OpenRouter upstream may be configured, so every request goes to the mock.
+    if (/^(ANTHROPIC_|OPENAI_|OPENROUTER_|DATABASE_URL|REDIS_URL|AUTOMODEL_)/.test(name)) continue;
+    environment[name] = value;
+  }
+  return {
+    ...environment,
+    OPENROUTER_API_KEY: BENCH_UPSTREAM_KEY,
+    OPENROUTER_BASE_URL: `${mockUrl}/api/v1`,
+    AUTOMODEL_DB: dbPath,
+    LOG_LEVEL: 'warn',
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      'ttfb-count': { type: 'string' },
+      'gateway-cmd': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node dist/bench/run.js [--quick] [--only SUBSTRING] [--all] [--duration S] [--ttfb-count N] [--gateway-cmd CMD]');
+    return;
+  }
+  const scenarios = buildScenarios({ only: values.only, all: values.all });
+  if (scenarios.length === 0) throw new Error(`no scenario matches --only ${values.only ?? ''}`);
+  const runs = scenarios.length * 3;
+  const durationSeconds = values.duration !== undefined
+    ? Number(values.duration)
+    : values.quick ? 1 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
+  const ttfbCount = values['ttfb-count'] !== undefined ? Number(values['ttfb-count']) : values.quick ? 30 : 200;
+  const warmupSeconds = values.quick ? 0.3 : 0.5;
+  const gatewayTemplate = values['gateway-cmd'] ?? process.env.BENCH_GATEWAY_CMD;
+
+  const startedAt = Date.now();
+  const workDir = mkdtempSync(join(tmpdir(), 'automodel-bench-'));
+  const services: Service[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(services.map((service) => service.stop()));
+  };
+  process.once('SIGINT', () => {
+    void stopAll().then(() => process.exit(130));
+  });
+
+  try {
+    const node = process.execPath;
+    const distRoot = fileURLToPath(new URL('..', import.meta.url));
+
+    const mock = startService({ name: 'mock upstream', command: node, args: [join(distRoot, 'test/mock-upstream/cli.js'), '--port', '0'], logFile: join(workDir, 'mock.log') });
+    services.push(mock);
+    const mockUrl = (await waitForLine(mock, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
+
+    const bare = startService({ name: 'bare proxy', command: node, args: [join(distRoot, 'bench/bare-proxy.js'), '--port', '0', '--upstream', mockUrl], logFile: join(workDir, 'bare-proxy.log') });
+    services.push(bare);
+    const bareUrl = (await waitForLine(bare, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
+
+    const gatewayPort = await freePort();
+    const gatewayArgs = gatewayTemplate
+      ? gatewayTemplate
+          .replaceAll('{port}', String(gatewayPort))
+          .replaceAll('{mock}', mockUrl)
+          .replaceAll('{openrouterBaseUrl}', `${mockUrl}/api/v1`)
+          .split(/\s+/)
+          .filter(Boolean)
+      : [node, join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
+    const [gatewayCommand = node, ...gatewayRest] = gatewayArgs;
+    const gateway = startService({
+      name: 'gateway',
+      command: gatewayCommand === 'node' ? node : gatewayCommand,
+      args: gatewayRest,
+      env: gatewayEnvironment(mockUrl, join(workDir, 'bench.db')),
+      logFile: join(workDir, 'gateway.log'),
+    });
+    services.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    await waitForHealthy(gateway, `${gatewayUrl}/healthz`, 30_000);
+
+    const targets: Target[] = [
+      { name: 'direct', baseUrl: mockUrl, service: mock, callFor: (scenario) => scenario.upstream },
+      { name: 'bare-proxy', baseUrl: bareUrl, service: bare, callFor: (scenario) => scenario.upstream },
+      { name: 'gateway', baseUrl: gatewayUrl, service: gateway, callFor: (scenario) => scenario.gateway },
+    ];
+    console.error(
+      `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
+        `about ${Math.ceil(runs * durationSeconds + targets.length * 4 * warmupSeconds + 10)} s`,
+    );
+
+    // Probe and warm each target on each request shape before measuring anything.
+    const probeFailures = new Map<string, string>();
+    const shapes = [...new Map(scenarios.map((scenario) => [scenario.shape, scenario])).values()];
+    for (const target of targets) {
+      for (const scenario of shapes) {
+        const call = toHttpCall(target.baseUrl, target.callFor(scenario));
+        const failure = await checkTarget(call, scenario.stream);
+        if (failure) {
+          probeFailures.set(`${target.name} ${scenario.shape}`, failure);
+          console.error(`bench: ${target.name} fails ${scenario.shape}: ${failure}`);
+          continue;
+        }
+        await runLoad(call, 8, warmupSeconds);
+      }
+    }
+
+    const rows: BenchRow[] = [];
+    let runIndex = 0;
+    for (const scenario of scenarios) {
+      let directP50: number | undefined;
+      for (const target of targets) {
+        runIndex += 1;
+        const failure = probeFailures.get(`${target.name} ${scenario.shape}`);
+        const base = { scenario: scenario.id, target: target.name, concurrency: scenario.concurrency };
+        if (failure) {
+          rows.push({ ...base, failure, completed: 0, failures: 0, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, addedP50Ms: null, ttfbMs: null, cpuMsPerRequest: 0, peakRssMb: 0 });
+          continue;
+        }
+        const call = toHttpCall(target.baseUrl, target.callFor(scenario));
+        // CPU per request: the target's user+system time over this load run only (from /proc/PID/stat, 10 ms ticks),
+        // divided by the responses it completed. It counts what the process itself burns, not the load generator or
+        // the other processes sharing these 2 cores; over a multi-second run the tick granularity is well under 1 %.
+        const cpuBefore = readCpuMs(target.service.pid);
+        const load = await runLoad(call, scenario.concurrency, durationSeconds);
+        const cpuAfter = readCpuMs(target.service.pid);
+        const ttfbMs = scenario.concurrency === 1 ? await measureTtfb(call, ttfbCount) : null;
+        if (target.name === 'direct') directP50 = load.p50Ms;
+        rows.push({
+          ...base,
+          completed: load.completed,
+          failures: load.failures,
+          requestsPerSecond: load.requestsPerSecond,
+          p50Ms: load.p50Ms,
+          p99Ms: load.p99Ms,
+          addedP50Ms: target.name === 'direct' || directP50 === undefined ? null : load.p50Ms - directP50,
+          ttfbMs,
+          cpuMsPerRequest: load.completed > 0 ? (cpuAfter - cpuBefore) / load.completed : Number.NaN,
+          peakRssMb: readPeakRssMb(target.service.pid),
+        });
+        console.error(
+          `[${runIndex}/${runs}] ${scenario.id} ${target.name}: ${load.requestsPerSecond.toFixed(0)} req/s, ` +
+            `p50 ${load.p50Ms.toFixed(3)} ms${load.failures > 0 ? `, ${load.failures} failed` : ''}`,
+        );
+      }
+    }
+
+    const cpuList = cpus();
+    const meta: BenchMeta = {
+      startedAt: new Date(startedAt).toISOString(),
+      node: process.version,
+      platform: `${platform()} ${arch()}`,
+      cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+      cores: cpuList.length,
+      durationSecondsPerRun: durationSeconds,
+      ttfbRequests: ttfbCount,
+      quick: values.quick,
+      gatewayCommand: gatewayArgs.join(' '),
+      totalSeconds: Math.round((Date.now() - startedAt) / 1000),
+    };
+    const failedRequests = rows.reduce((sum, row) => sum + row.failures, 0);
+    console.log(renderHeader(meta));
+    console.log('');
+    console.log(renderTable(rows));
+    if (failedRequests > 0) console.log(`\nWarning: ${failedRequests} requests failed (non-2xx, errors or timeouts); see bench/results/latest.json.`);
+    const resultsPath = resolve(process.cwd(), 'bench/results/latest.json');
+    writeResults(resultsPath, meta, rows);
+    console.error(`bench: done in ${meta.totalSeconds} s; results in ${resultsPath}`);
+  } finally {
+    await stopAll();
+    await closeMeasurement();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
