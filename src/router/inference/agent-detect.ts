@@ -56,6 +56,22 @@ const ROO_FAMILY_TOOLS = ['switch_mode', 'new_task', 'update_todo_list', 'ask_fo
 /** Tool names only Cline offers. */
 const CLINE_TOOLS = ['plan_mode_respond', 'switch_to_act_mode', 'act_mode_respond', 'read_files', 'search_codebase', 'run_commands'];
 
+/** Tool names of Continue's built-in tools (older releases prefix them with `builtin_`). */
+const CONTINUE_TOOLS = [
+  'read_currently_open_file',
+  'edit_existing_file',
+  'create_new_file',
+  'run_terminal_command',
+  'grep_search',
+  'file_glob_search',
+  'view_diff',
+  'single_find_and_replace',
+  'read_file_range',
+];
+
+/** Role sentences of the Kilo CLI's own agents (absent from opencode). */
+const KILO_CLI_ROLE_PHRASES = ['strategic workflow orchestrator', 'you are in ask mode', 'knowledgeable technical assistant', 'software debugger', 'technical leader'];
+
 /** Helper prompts opencode and the Kilo CLI share (their agent prompts for title, summary, compaction, explore). */
 const OPENCODE_HELPER_PHRASES = [
   'you are a title generator',
@@ -105,7 +121,7 @@ export function detectAgent(view: RequestView, head: string, hasEnvironmentSlug:
   // Custom Roo/Kilo modes: the role sentence is the user's, but the assembly, the tools and the environment block are not.
   const names = new Set(view.toolNames);
   if (hasEnvironmentSlug || isRooShaped(view) || countPresent(names, ROO_FAMILY_TOOLS) >= 2) {
-    const kilo = head.indexOf('kilo') !== -1 || systemContains(view, 'Kilo Code');
+    const kilo = head.indexOf('kilo') !== -1 || systemContains(view, 'Kilo Code') || systemContains(view, '.kilocode');
     return { agent: kilo ? 'kilo-code' : 'roo-code', evidence: 'Roo-family prompt shape (==== sections, environment mode block or tools)' };
   }
   if (hasClineMarker || countPresent(names, CLINE_TOOLS) >= 2 || names.has('plan_mode_respond')) {
@@ -114,9 +130,15 @@ export function detectAgent(view: RequestView, head: string, hasEnvironmentSlug:
   if (countPresent(names, CLAUDE_CODE_CORE_TOOLS) >= 3 && countPresent(names, CLAUDE_CODE_AGENT_TOOLS) >= 1) {
     return { agent: 'claude-code', evidence: 'tool set shape: Claude Code (Bash/Read/Edit + TodoWrite/Task)' };
   }
-  if (countPresent(names, OPENCODE_TOOLS) >= 5) return { agent: 'opencode', evidence: 'tool set shape: opencode (bash/read/edit/glob/grep ...)' };
-  for (const name of view.toolNames) {
-    if (name.startsWith('builtin_')) return { agent: 'continue', evidence: 'tool set shape: Continue builtin_* tools' };
+  if (countPresent(names, OPENCODE_TOOLS) >= 5) {
+    // The Kilo CLI's extra agents (ask, debug, orchestrator, plan) carry Roo-derived role sentences and no identity line.
+    for (const phrase of KILO_CLI_ROLE_PHRASES) {
+      if (head.indexOf(phrase) !== -1) return { agent: 'kilo-cli', evidence: `tool set shape: opencode family, Kilo agent role ("${phrase}")` };
+    }
+    return { agent: 'opencode', evidence: 'tool set shape: opencode (bash/read/edit/glob/grep ...)' };
+  }
+  if (countPresent(names, CONTINUE_TOOLS) >= 2 || view.toolNames.some((name) => name.startsWith('builtin_'))) {
+    return { agent: 'continue', evidence: 'tool set shape: Continue built-in tools' };
   }
   return undefined;
 }

@@ -156,8 +156,8 @@ function claudeCode(context: ModeContext): ModeVerdict {
 function continueAgent(context: ModeContext): ModeVerdict {
   const role = matchRole(context.head, CONTINUE_ROLES);
   if (role) return role;
-  const names = new Set(context.view.toolNames);
-  if (names.has('builtin_edit_existing_file') || names.has('builtin_create_new_file') || names.has('builtin_run_terminal_command')) {
+  const names = new Set(context.view.toolNames.map((name) => (name.startsWith('builtin_') ? name.slice(8) : name)));
+  if (names.has('edit_existing_file') || names.has('create_new_file') || names.has('run_terminal_command') || names.has('single_find_and_replace')) {
     return { mode: 'code', confidence: 0.7, evidence: 'tool set: Continue edit tools (agent mode)' };
   }
   return { mode: 'plan', confidence: 0.6, evidence: 'tool set: Continue read-only tools (plan mode)' };
