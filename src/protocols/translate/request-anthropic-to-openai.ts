@@ -148,7 +148,10 @@ function documentParts(block: AnthropicDocumentBlock, where: string, warnings: s
   const filename = typeof block.title === 'string' && block.title ? block.title : 'document.pdf';
   if (!isRecord(source)) return [];
   if (source.type === 'base64') return [{ type: 'file', file: { filename, file_data: toDataUrl(source.media_type, source.data) } }];
-  if (source.type === 'text') return [{ type: 'text', text: source.data }];
+  if (source.type === 'text') {
+    warnings.push(`${where}: text document sent as a plain text part (title and citations are lost)`);
+    return [{ type: 'text', text: source.data }];
+  }
   if (source.type === 'url' && openrouter) return [{ type: 'file', file: { filename, file_data: source.url } }];
   if (source.type === 'content') {
     if (typeof source.content === 'string') return [{ type: 'text', text: source.content }];
