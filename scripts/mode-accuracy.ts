@@ -26,6 +26,11 @@ function parseThreshold(argv: readonly string[]): number {
 const label = (mode: string | null): string => mode ?? '(none)';
 const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
 
+/** opencode and the Kilo CLI share their helper prompts (title, summary, compaction, explore); either name is right. */
+function sameFamily(inferred: string | null, expected: string | null): boolean {
+  return inferred === 'opencode' && expected === 'kilo-cli';
+}
+
 function printConfusion(results: readonly FixtureResult[]): void {
   const expected = [...new Set(results.map((result) => label(result.fixture.expectedMode)))].sort();
   const inferred = [...new Set([...expected, ...results.map((result) => label(result.effectiveMode))])].sort();
@@ -52,10 +57,15 @@ function main(): void {
   const results = loadModeFixtures().map((fixture) => scoreFixture(fixture, threshold));
   const { groups, overall } = accuracyByGroup(results);
   process.stdout.write(`Mode inference accuracy (${results.length} labelled requests, confidence threshold ${threshold})\n\n`);
-  process.stdout.write(`${'agent'.padEnd(14)}${'requests'.padStart(9)}${'correct'.padStart(9)}${'accuracy'.padStart(10)}\n`);
+  process.stdout.write(`${'agent'.padEnd(14)}${'requests'.padStart(9)}${'correct'.padStart(9)}${'accuracy'.padStart(10)}${'agent named'.padStart(13)}\n`);
+  const agentNamed = (group: string): string => {
+    const members = results.filter((result) => group === 'overall' || result.fixture.group === group);
+    const named = members.filter((result) => result.inferred.agent === result.fixture.agent || sameFamily(result.inferred.agent, result.fixture.agent));
+    return `${named.length}/${members.length}`;
+  };
   for (const group of [...groups, overall]) {
     const flag = group.group === 'overall' ? (group.accuracy >= OVERALL_TARGET ? '' : '  < 97% target') : group.accuracy >= GROUP_TARGET ? '' : '  < 90% target';
-    process.stdout.write(`${group.group.padEnd(14)}${String(group.total).padStart(9)}${String(group.correct).padStart(9)}${percent(group.accuracy).padStart(10)}${flag}\n`);
+    process.stdout.write(`${group.group.padEnd(14)}${String(group.total).padStart(9)}${String(group.correct).padStart(9)}${percent(group.accuracy).padStart(10)}${agentNamed(group.group).padStart(13)}${flag}\n`);
   }
   printConfusion(results);
   const misses = results.filter((result) => !result.correct);

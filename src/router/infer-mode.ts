@@ -16,7 +16,7 @@ import type { ClientProtocol } from '../usage/types.js';
 import { detectAgent, systemHead } from './inference/agent-detect.js';
 import { modeForAgent } from './inference/agent-modes.js';
 import { viewRequest } from './inference/request-view.js';
-import { isCompactionRequest, scanUserTurn, type TurnSignal } from './inference/turn-signals.js';
+import { scanUserTurn, type TurnSignal } from './inference/turn-signals.js';
 
 /** The result of {@link inferMode}. */
 export interface InferredMode {
@@ -58,7 +58,7 @@ function infer(protocol: ClientProtocol, body: unknown): InferredMode {
     head,
     turnSignal: latest?.signal,
     turnLabel: turnLabel(latest?.index ?? 0),
-    compactionPhrase: isCompactionRequest(view.userTurns[0] ?? []),
+    newestTurn: view.userTurns[0] ?? [],
   });
   return {
     mode: verdict.mode,

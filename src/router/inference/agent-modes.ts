@@ -12,7 +12,7 @@
 import type { AgentId } from './agent-detect.js';
 import { systemContains } from './agent-detect.js';
 import type { RequestView } from './request-view.js';
-import type { TurnSignal } from './turn-signals.js';
+import { findCompactionRequest, type TurnSignal } from './turn-signals.js';
 
 /** The mode one rule settled on. */
 export interface ModeVerdict {
@@ -28,8 +28,8 @@ export interface ModeContext {
   /** The newest user-turn marker (searched newest turn first) and where it was found. */
   turnSignal: TurnSignal | undefined;
   turnLabel: string;
-  /** The compaction phrase found in the newest user turn, if any. */
-  compactionPhrase: string | undefined;
+  /** Text parts of the newest user turn (read only by agents that send compaction requests as a user turn). */
+  newestTurn: readonly string[];
 }
 
 interface RolePattern {
@@ -102,8 +102,9 @@ function marker(context: ModeContext, mode: string, confidence = 0.95): ModeVerd
 }
 
 function compaction(context: ModeContext): ModeVerdict | undefined {
-  if (!context.compactionPhrase) return undefined;
-  return { mode: 'compaction', confidence: 0.95, evidence: `last user turn: compaction request ("${context.compactionPhrase}")` };
+  const phrase = findCompactionRequest(context.newestTurn);
+  if (!phrase) return undefined;
+  return { mode: 'compaction', confidence: 0.95, evidence: `last user turn: compaction request ("${phrase}")` };
 }
 
 function rooFamily(context: ModeContext): ModeVerdict {

@@ -140,17 +140,19 @@ export function scanUserTurn(texts: readonly string[]): TurnSignal | undefined {
   return best?.signal;
 }
 
-/** Phrases of a final user turn that asks for a compaction summary (Claude Code, older opencode). */
+/** Phrases of a final user turn that asks for a compaction summary (Claude Code, older opencode); matched as written. */
 const COMPACTION_REQUEST_PHRASES = [
-  'create a detailed summary of the conversation so far',
-  'create a detailed summary of this conversation',
-  'provide a detailed prompt for continuing our conversation',
+  'detailed summary of the conversation so far',
+  'detailed summary of this conversation',
+  'detailed prompt for continuing our conversation',
 ];
+/** The compaction instructions open the turn; reading further would only cost time. */
+const COMPACTION_WINDOW = 2_048;
 
-/** True when the newest user turn is a compaction request (read in its first 4 KB only). */
-export function isCompactionRequest(texts: readonly string[]): string | undefined {
+/** Returns the compaction phrase found at the start of the newest user turn's text parts, if any. */
+export function findCompactionRequest(texts: readonly string[]): string | undefined {
   for (const text of texts) {
-    const window = (text.length > 4096 ? text.slice(0, 4096) : text).toLowerCase();
+    const window = text.length > COMPACTION_WINDOW ? text.slice(0, COMPACTION_WINDOW) : text;
     const phrase = containsAny(window, COMPACTION_REQUEST_PHRASES);
     if (phrase) return phrase;
   }
