@@ -40,8 +40,10 @@ export function ratiosToBare(row: BenchRow, rows: readonly BenchRow[]): Record<R
   for (const field of RATIO_FIELDS) {
     const value = row[field];
     const base = bare?.[field];
+    // A ratio needs a positive base: at saturation the bare proxy's added p50 can come out at or below zero (noise),
+    // and dividing by it would print nonsense.
     ratios[field] =
-      bare && !bare.failure && !row.failure && value !== null && base !== null && base !== undefined && base !== 0 && Number.isFinite(value)
+      bare && !bare.failure && !row.failure && value !== null && base !== null && base !== undefined && base > 0 && Number.isFinite(value)
         ? value / base
         : null;
   }

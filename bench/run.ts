@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     ? Number(values.duration)
     : values.quick ? 1 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
   const ttfbCount = values['ttfb-count'] !== undefined ? Number(values['ttfb-count']) : values.quick ? 30 : 200;
+  if (!(durationSeconds > 0) || !Number.isInteger(ttfbCount) || ttfbCount < 1) {
+    throw new Error('--duration takes a positive number of seconds and --ttfb-count a positive whole number');
+  }
   const warmupSeconds = values.quick ? 0.3 : 0.5;
   const gatewayTemplate = values['gateway-cmd'] ?? process.env.BENCH_GATEWAY_CMD;
 

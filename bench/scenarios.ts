@@ -34,7 +34,7 @@ export interface BenchScenario {
 /** A way of calling the gateway, with the upstream call it should turn into. */
 export interface ScenarioFamily {
   id: string;
-  /** Families with `defaultOn: false` run only with `--all` (or when `--only` names them). */
+  /** Families with `defaultOn: false` run only with `--all` (`--all --only openai-chat` runs just that family). */
   defaultOn: boolean;
   gatewayPath: string;
   gatewayHeaders: Record<string, string>;
@@ -108,7 +108,7 @@ export function buildScenarios(filters: { only: string | undefined; all: boolean
         const upstreamBody = body.build({ protocol: family.upstreamProtocol, model: family.upstreamModel, stream: kind.stream });
         for (const concurrency of CONCURRENCY) {
           const id = `${shape}/c${concurrency}`;
-          const wanted = filters.only !== undefined ? id.includes(filters.only) : family.defaultOn || filters.all;
+          const wanted = (family.defaultOn || filters.all) && (filters.only === undefined || id.includes(filters.only));
           if (!wanted) continue;
           scenarios.push({
             id,

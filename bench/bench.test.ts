@@ -1,0 +1,68 @@
+/**
+ * Checks of the benchmark's pure parts: fixtures are deterministic and the right size, scenarios expand as documented,
+ * ratios to the bare proxy are computed per scenario.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js';
+import { percentile } from './measure.js';
+import { ratiosToBare, renderTable } from './report.js';
+import type { BenchRow } from './report.js';
+import { buildScenarios } from './scenarios.js';
+
+test('agent turn is deterministic, about 40 KB, with 17 tools and tool-call history', () => {
+  for (const protocol of ['openai', 'anthropic'] as const) {
+    const body = agentTurnBody({ protocol, model: 'kilo/auto', stream: true });
+    assert.equal(body, agentTurnBody({ protocol, model: 'kilo/auto', stream: true }));
+    assert.ok(Math.abs(body.length - AGENT_TURN_TARGET_BYTES) < 2_000, `${protocol}: ${body.length} bytes`);
+    const parsed = JSON.parse(body) as { tools: unknown[]; messages: unknown[]; stream: boolean };
+    assert.equal(parsed.tools.length, 17);
+    assert.equal(parsed.stream, true);
+    assert.ok(parsed.messages.length >= 8);
+  }
+  const openai = JSON.parse(agentTurnBody({ protocol: 'openai', model: 'm', stream: true })) as { stream_options: unknown };
+  assert.deepEqual(openai.stream_options, { include_usage: true });
+  assert.ok(tinyBody({ protocol: 'openai', model: 'm', stream: false }).length < 200);
+});
+
+test('default scenarios: one family × 2 bodies × JSON/SSE × c1/c64; --only filters by id substring', () => {
+  const all = buildScenarios({ only: undefined, all: false });
+  assert.equal(all.length, 8);
+  assert.ok(all.every((scenario) => scenario.gateway.path === '/api/openrouter/chat/completions'));
+  assert.ok(all.every((scenario) => scenario.gateway.headers['x-kilocode-mode'] === 'code'));
+  assert.ok(all.every((scenario) => (JSON.parse(scenario.gateway.body) as { model: string }).model === 'kilo/auto'));
+  assert.deepEqual(buildScenarios({ only: 'tiny/sse', all: false }).map((scenario) => scenario.id), [
+    'openrouter-chat/tiny/sse/c1',
+    'openrouter-chat/tiny/sse/c64',
+  ]);
+  assert.equal(buildScenarios({ only: undefined, all: true }).length, 16);
+});
+
+test('percentile uses nearest rank', () => {
+  assert.equal(percentile([1, 2, 3, 4], 0.5), 2);
+  assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
+  assert.ok(Number.isNaN(percentile([], 0.5)));
+});
+
+test('ratios are relative to the bare proxy of the same scenario', () => {
+  const row = (target: BenchRow['target'], requestsPerSecond: number, addedP50Ms: number | null): BenchRow => ({
+    scenario: 's',
+    target,
+    concurrency: 1,
+    completed: 100,
+    failures: 0,
+    requestsPerSecond,
+    p50Ms: 1,
+    p99Ms: 2,
+    addedP50Ms,
+    ttfbMs: null,
+    cpuMsPerRequest: 0.1,
+    peakRssMb: 50,
+  });
+  const rows = [row('direct', 4000, null), row('bare-proxy', 2000, -0.1), row('gateway', 1000, 0.5)];
+  const ratios = ratiosToBare(rows[2] as BenchRow, rows);
+  assert.equal(ratios.requestsPerSecond, 0.5);
+  assert.equal(ratios.addedP50Ms, null); // the bare proxy's added p50 is not positive
+  assert.equal(ratios.ttfbMs, null);
+  assert.match(renderTable(rows), /\| s \| gateway \| 1000 \(0\.50×\) \|/);
+});
