@@ -63,7 +63,8 @@ function infer(protocol: ClientProtocol, body: unknown): InferredMode {
   return {
     mode: verdict.mode,
     confidence: verdict.confidence,
-    evidence: [agentMatch.evidence, verdict.evidence],
+    // The mode's own signal first: one-line explanations quote evidence[0].
+    evidence: [verdict.evidence, agentMatch.evidence],
     agent: agentMatch.agent,
   };
 }
