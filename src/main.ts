@@ -1,25 +1,42 @@
 import { createServer, type Server } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { compileConfig } from './config/compile.js';
 import type { CompiledConfig } from './config/compiled.js';
 import { providersFromEnv } from './config/env-providers.js';
+import { createMetrics } from './metrics/registry.js';
 import { createUpstreamClient } from './providers/upstream-client.js';
+import { CircuitBreakers } from './router/circuit-breaker.js';
+import { inferMode } from './router/infer-mode.js';
+import { DEFAULT_RETRY_POLICY } from './router/retry-policy.js';
 import { createApp, type AppDeps } from './server/app.js';
 import type { UsageSink } from './server/pipeline.js';
+import { healthRoute, metricsRoute } from './server/routes/operations.js';
+import { usageApiRoutes } from './server/routes/usage-api.js';
+import { openUsageStore, scheduleRetention, storeOptionsFromEnv, type UsageStore } from './usage/store.js';
+import type { UsageRecord } from './usage/types.js';
 
 export interface GatewayOptions {
   host?: string;
   port?: number;
-  /** Environment to read providers from; the process environment by default. */
+  /** Environment to read providers and the store from; the process environment by default. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
-  usage?: UsageSink;
+  /** Called with every usage record as it is stored (tests, embedding). */
+  onRecord?: (record: UsageRecord) => void;
+  /** A store to use instead of opening the one the environment names. */
+  store?: UsageStore;
+  /** Injected waits for the retry loop (tests make them instant). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface RunningGateway {
   server: Server;
   url: string;
   config: CompiledConfig;
+  store: UsageStore;
+  breakers: CircuitBreakers;
+  /** Stops taking requests, waits for those in flight, flushes the store. */
   close(): Promise<void>;
 }
 
@@ -30,33 +47,74 @@ export function createLogger(env: Record<string, string | undefined>): Logger {
   return pino({ level: env.LOG_LEVEL ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined });
 }
 
+async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    // Aborted: the caller checks the request state.
+  }
+}
+
 /**
- * The composition root: the only place that reads the environment, opens stores and listens. Everything it builds is
- * handed to `createApp` as dependencies.
+ * The composition root: the only place that reads the environment, opens the store and listens. Everything it builds
+ * is handed to `createApp` as dependencies.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(env);
   const envPort = env.PORT ? Number(env.PORT) : undefined;
+  const port = options.port ?? envPort;
   const config = compileConfig({
     providers: providersFromEnv(env),
-    server: {
-      ...(options.host ? { host: options.host } : {}),
-      ...((options.port ?? envPort) !== undefined ? { port: (options.port ?? envPort)! } : {}),
-    },
+    server: { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) },
   });
+  const metrics = createMetrics({
+    resolveModel: (id) => config.catalog.find(id)?.id,
+    knownProviders: config.providers.map((provider) => provider.id),
+  });
+  const store =
+    options.store ?? (await openUsageStore({ ...storeOptionsFromEnv(env), logger, onBatchCommitted: metrics.usageBatchCommitted }));
+  const stopRetention = scheduleRetention(store, { logger });
+  const usage: UsageSink = options.onRecord
+    ? {
+        record: async (record) => {
+          await store.record(record);
+          options.onRecord!(record);
+        },
+      }
+    : store;
   const upstream = createUpstreamClient({ connectTimeoutMs: config.providers[0]?.timeouts.connectMs ?? 10_000 });
-  const usage: UsageSink = options.usage ?? { record: async () => {} };
+  const breakers = new CircuitBreakers();
+  const now = () => Date.now();
   let draining = false;
+  let inFlight = 0;
+  const usageRoutes = usageApiRoutes({ store, now, logger });
   const deps: AppDeps = {
     getConfig: () => config,
     upstream,
     usage,
     logger,
-    now: () => Date.now(),
+    breakers,
+    retryPolicy: DEFAULT_RETRY_POLICY,
+    now,
+    random: Math.random,
+    sleep: options.sleep ?? abortableSleep,
+    metrics,
+    inferMode,
     isDraining: () => draining,
+    extraRoutes: {
+      ...usageRoutes.extraRoutes,
+      'GET /metrics': metricsRoute(metrics),
+      'GET /api/health/upstreams': healthRoute(() => config, breakers, now),
+    },
+    prefixRoutes: usageRoutes.prefixRoutes,
   };
-  const server = createServer({ keepAliveTimeout: 65_000 }, createApp(deps));
+  const handler = createApp(deps);
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    inFlight++;
+    response.once('close', () => inFlight--);
+    handler(request, response);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => {
@@ -65,11 +123,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     });
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  const boundPort = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${boundPort}`;
   for (const diagnostic of config.diagnostics) logger.warn(diagnostic);
   logger.info(
-    { url, providers: config.providers.map((provider) => ({ id: provider.id, baseUrl: provider.baseUrl })) },
+    { url, providers: config.providers.map((provider) => ({ id: provider.id, type: provider.type, baseUrl: provider.baseUrl })) },
     `Automodel listening on ${url}`,
   );
 
@@ -77,13 +135,19 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     server,
     url,
     config,
+    store,
+    breakers,
     async close() {
       draining = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + 30_000;
+      while (inFlight > 0 && Date.now() < deadline) await delay(10);
+      server.closeAllConnections();
+      await closed;
+      stopRetention();
       await upstream.close();
+      await store.close();
     },
   };
 }

@@ -28,7 +28,7 @@ export async function startGatewayWithMock(
   extraEnv: Record<string, string> = {},
 ): Promise<GatewayUnderTest> {
   const mock = await startMockUpstream();
-  const env: Record<string, string> = { ...extraEnv };
+  const env: Record<string, string> = { AUTOMODEL_DB: ':memory:', ...extraEnv };
   if (providers.includes('openrouter')) {
     env.OPENROUTER_API_KEY = TEST_KEYS.openrouter;
     env.OPENROUTER_BASE_URL = `${mock.url}/api/v1`;
@@ -47,7 +47,8 @@ export async function startGatewayWithMock(
     port: 0,
     env,
     logger: pino({ level: 'silent' }),
-    usage: { record: async (record) => void records.push(record) },
+    onRecord: (record) => void records.push(record),
+    sleep: async () => {},
   });
   return {
     gateway,

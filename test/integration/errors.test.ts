@@ -60,12 +60,25 @@ describe('errors in OpenAI\'s shape, with stable codes', () => {
     });
   });
 
-  it('an upstream 429 → 429 with retry-after passed on', async () => {
-    env.mock.enqueue({ fault: 'status', status: 429, retryAfterSeconds: 7 });
+  it('an upstream 429 asking for a longer wait than the cap → 429 with retry-after passed on, not retried', async () => {
+    env.mock.enqueue({ fault: 'status', status: 429, retryAfterSeconds: 30 });
+    const callsBefore = env.mock.calls.length;
     const result = await post(`${env.url}/v1/chat/completions`, JSON.stringify({ model: 'kilo/auto', messages: [{ role: 'user', content: 'x' }] }));
     assert.equal(result.status, 429);
     assert.equal(result.body.error.code, 'upstream_rate_limited');
-    assert.equal(result.headers.get('retry-after'), '7');
+    assert.equal(result.headers.get('retry-after'), '30');
+    assert.equal(env.mock.calls.length - callsBefore, 1);
+  });
+
+  it('an upstream 429 with a short retry-after is retried and served', async () => {
+    env.mock.enqueue({ fault: 'status', status: 429, retryAfterSeconds: 1 });
+    const result = await fetch(`${env.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'kilo/auto', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    assert.equal(result.status, 200);
+    assert.equal(result.headers.get('x-automodel-attempts'), '2');
   });
 
   it('unknown route → 404 route_not_found; wrong method → 405', async () => {
@@ -77,7 +90,7 @@ describe('errors in OpenAI\'s shape, with stable codes', () => {
   });
 
   it('never shows the upstream key in an error body, header or record', async () => {
-    env.mock.enqueue({ fault: 'status', status: 500 });
+    env.mock.enqueue({ fault: 'status', status: 500 }, { fault: 'status', status: 500 }, { fault: 'status', status: 500 });
     const result = await fetch(`${env.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

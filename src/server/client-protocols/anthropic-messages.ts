@@ -1,5 +1,5 @@
 import { anthropicErrorBody, type GatewayError } from '../../errors.js';
-import { mergeUsage, usageFromAnthropic } from '../../usage/extract.js';
+import { mergeUsage, usageFromAnthropic } from '../../protocols/translate/usage.js';
 import type { NormalizedUsage } from '../../usage/types.js';
 import { eventData, eventName, SseTap } from '../sse-tap.js';
 import { isRecord, type ClientProtocolSpec } from './types.js';
@@ -29,7 +29,7 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
 
   passThroughBody: (body, upstreamModel) => JSON.stringify({ ...body, model: upstreamModel }),
 
-  usageFromJson: (json) => usageFromAnthropic(json.usage),
+  usageFromJson: (json) => (isRecord(json.usage) ? usageFromAnthropic(json.usage) : null),
 
   decorateJson() {
     // Anthropic's usage object has no cost field; cost is in the x-automodel-cost-usd header and the usage store.
@@ -49,7 +49,7 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
           const event: unknown = JSON.parse(data);
           if (!isRecord(event)) return undefined;
           const raw = name === 'message_start' && isRecord(event.message) ? event.message.usage : event.usage;
-          usage = mergeUsage(usage, usageFromAnthropic(raw));
+          if (isRecord(raw)) usage = usage ? mergeUsage(usage, usageFromAnthropic(raw)) : usageFromAnthropic(raw);
         } catch {
           // A malformed event is the client's to see; usage then stays as it was.
         }

@@ -1,5 +1,5 @@
 import { openaiErrorBody, type GatewayError } from '../../errors.js';
-import { usageFromOpenAI } from '../../usage/extract.js';
+import { usageFromOpenAI } from '../../protocols/translate/usage.js';
 import type { NormalizedUsage } from '../../usage/types.js';
 import { eventData, SseTap } from '../sse-tap.js';
 import { isRecord, type ClientProtocolSpec, type ResponseContext, type UsageTap } from './types.js';
@@ -43,7 +43,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
     return JSON.stringify(upstream);
   },
 
-  usageFromJson: (json) => usageFromOpenAI(json.usage),
+  usageFromJson: (json) => (isRecord(json.usage) ? usageFromOpenAI(json.usage) : null),
 
   decorateJson(json, context) {
     addCost(json, context);
@@ -66,9 +66,8 @@ export const openaiChatSpec: ClientProtocolSpec = {
         }
         if (!isRecord(chunk)) return undefined;
         if (isRecord(chunk.error) && typeof chunk.error.message === 'string') streamError = chunk.error.message;
-        const found = usageFromOpenAI(chunk.usage);
-        if (!found) return undefined;
-        usage = found;
+        if (!isRecord(chunk.usage)) return undefined;
+        usage = usageFromOpenAI(chunk.usage);
         const emptyChoices = !Array.isArray(chunk.choices) || chunk.choices.length === 0;
         if (!context.clientWantsStreamUsage && emptyChoices) return null;
         if (!addCost(chunk, context)) return undefined;
@@ -87,9 +86,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
 function addCost(json: Record<string, unknown>, context: ResponseContext): boolean {
   const usage = json.usage;
   if (!isRecord(usage) || typeof usage.cost === 'number') return false;
-  const normalized = usageFromOpenAI(usage);
-  if (!normalized) return false;
-  const cost = context.costFor(normalized);
+  const cost = context.costFor(usageFromOpenAI(usage));
   if (cost === null) return false;
   usage.cost = cost;
   return true;

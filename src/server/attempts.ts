@@ -1,0 +1,247 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProviderConfig } from '../config/compiled.js';
+import { GatewayError, toGatewayError, type ErrorCode } from '../errors.js';
+import { anthropicToOpenaiChat, openaiChatToAnthropic } from '../protocols/translate/index.js';
+import { buildUpstreamTarget } from '../providers/adapters.js';
+import { UpstreamCallError, type UpstreamResponse } from '../providers/upstream-client.js';
+import { classifyStatus, isRetryable, type FailureClass } from '../router/classify-failure.js';
+import type { Candidate } from '../router/decision.js';
+import { nextRetryDelay, retryAfterMs } from '../router/retry-policy.js';
+import { priceUsage } from '../usage/pricing.js';
+import type { AttemptRecord, ClientProtocol } from '../usage/types.js';
+import { isRecord, type ResponseContext } from './client-protocols/types.js';
+import { headerValue } from './http-util.js';
+import type { PipelineDeps } from './pipeline.js';
+import { relayJson, relayStream, type Recorder } from './relay.js';
+import type { RequestState } from './request-state.js';
+import { awaitFirstToken, createStreamDecoding } from './upstream-stream.js';
+
+type AttemptOutcome = { kind: 'done' } | { kind: 'failed'; error: GatewayError; failureClass: FailureClass; retryAfterMs: number | null };
+
+/** The key a circuit breaker and the health endpoint know a candidate by. */
+export function candidateKey(candidate: Candidate): string {
+  return `${candidate.providerId}:${candidate.upstreamModel}`;
+}
+
+/**
+ * The attempt loop: every candidate of the decision in order, skipping open circuits; then, while the failures were
+ * retryable and time remains, further rounds after a backoff that honours `retry-after`. Fallback happens only before
+ * the first byte reaches the client; a client error (4xx) ends the loop at once.
+ */
+export async function runAttempts(
+  state: RequestState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  signal: AbortSignal,
+  deps: PipelineDeps,
+  record: Recorder,
+): Promise<void> {
+  const candidates = state.decision!.candidates;
+  const loopStarted = performance.now();
+  let lastError: GatewayError | null = null;
+  for (let round = 0; ; round++) {
+    let retryAfter: number | null = null;
+    let attempted = false;
+    for (const candidate of candidates) {
+      if (!deps.breakers.admit(candidateKey(candidate), deps.now())) {
+        state.warnings.push(`skipped ${candidateKey(candidate)}: circuit open`);
+        continue;
+      }
+      attempted = true;
+      const outcome = await attemptOnce(state, candidate, request, response, signal, deps, record);
+      if (outcome.kind === 'done' || state.aborted) return;
+      lastError = outcome.error;
+      if (!isRetryable(outcome.failureClass)) throw outcome.error;
+      if (outcome.retryAfterMs !== null) retryAfter = Math.min(retryAfter ?? Infinity, outcome.retryAfterMs);
+    }
+    if (!attempted) {
+      // Every circuit is open: rather than refuse, send one request to the first candidate (it may have recovered).
+      const outcome = await attemptOnce(state, candidates[0]!, request, response, signal, deps, record);
+      if (outcome.kind === 'done' || state.aborted) return;
+      lastError = outcome.error;
+      if (!isRetryable(outcome.failureClass)) throw outcome.error;
+    }
+    const delay = nextRetryDelay(deps.retryPolicy, round + 1, performance.now() - loopStarted, retryAfter, deps.random);
+    if (delay === null) throw lastError ?? new GatewayError('no_provider', 'No candidate could be tried.');
+    await deps.sleep(delay, signal);
+    if (state.aborted) return;
+  }
+}
+
+async function attemptOnce(
+  state: RequestState,
+  candidate: Candidate,
+  request: IncomingMessage,
+  response: ServerResponse,
+  signal: AbortSignal,
+  deps: PipelineDeps,
+  record: Recorder,
+): Promise<AttemptOutcome> {
+  const config = deps.getConfig();
+  const provider = config.providers.find((entry) => entry.id === candidate.providerId)!;
+  const key = candidateKey(candidate);
+  const attempt: AttemptRecord = { provider: candidate.providerId, model: candidate.upstreamModel, status: null, failureClass: null, durationMs: 0 };
+  state.attempts.push(attempt);
+  const started = performance.now();
+  const fail = (failureClass: FailureClass, error: GatewayError, retryAfter: number | null = null): AttemptOutcome => {
+    attempt.failureClass = failureClass;
+    attempt.durationMs = round2(performance.now() - started);
+    deps.metrics?.attempt(candidate.providerId, candidate.modelId ?? candidate.upstreamModel, failureClass);
+    if (failureClass === 'aborted' || failureClass === 'client') deps.breakers.release(key);
+    else deps.breakers.failure(key, deps.now(), failureClass);
+    return { kind: 'failed', error, failureClass, retryAfterMs: retryAfter };
+  };
+
+  let upstreamBody: string;
+  try {
+    upstreamBody = buildUpstreamBody(state, candidate, provider, deps);
+  } catch (error) {
+    return fail('client', new GatewayError('invalid_request', `The request cannot be sent to ${candidate.upstreamModel}: ${(error as Error).message}`));
+  }
+  const target = buildUpstreamTarget(provider, {
+    stream: state.streamed,
+    clientHeaders: candidate.protocol === state.spec.protocol ? forwardedClientHeaders(request, candidate.protocol) : {},
+    path: candidate.protocol === 'anthropic-messages' ? '/messages' : '/chat/completions',
+  });
+
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await deps.upstream.call({
+      target,
+      body: upstreamBody,
+      signal,
+      firstByteMs: state.streamed ? provider.timeouts.streamFirstByteMs : provider.timeouts.firstByteMs,
+      idleMs: provider.timeouts.idleMs,
+    });
+  } catch (error) {
+    const failure = error instanceof UpstreamCallError ? error : null;
+    return fail(failure?.failureClass ?? 'network', failure ? failure.toGatewayError() : toGatewayError(error));
+  }
+  attempt.status = upstream.status;
+  if (upstream.status >= 400) {
+    const error = await upstreamStatusError(upstream);
+    return fail(classifyStatus(upstream.status), error, retryAfterMs(upstream.headers, deps.now()));
+  }
+
+  state.served = candidate;
+  const context = responseContext(state, candidate, deps);
+  try {
+    if (!state.streamed) {
+      await relayJson(state, upstream, response, context, record, () => costHeader(state, deps));
+    } else {
+      const decoding = createStreamDecoding(candidate.protocol);
+      const gate = await awaitFirstToken(upstream.body, decoding, provider.timeouts.streamFirstByteMs);
+      if (gate.kind === 'failure') {
+        upstream.body.destroy();
+        state.served = null;
+        const code: ErrorCode =
+          gate.failureClass === 'timeout' ? 'upstream_timeout' : gate.failureClass === 'overloaded' ? 'upstream_overloaded' : gate.failureClass === 'rate-limit' ? 'upstream_rate_limited' : 'upstream_error';
+        const status = gate.failureClass === 'client' ? 400 : undefined;
+        return fail(gate.failureClass, new GatewayError(code, gate.message, status ? { status } : {}));
+      }
+      deps.metrics?.streamOpened();
+      try {
+        await relayStream(state, upstream, response, context, { ...gate, decoding }, record);
+      } finally {
+        deps.metrics?.streamClosed();
+      }
+    }
+  } catch (error) {
+    // Nothing has reached the client while headers are unsent: this attempt failed and the next may serve.
+    if (!response.headersSent && !state.aborted) {
+      upstream.body.destroy();
+      state.served = null;
+      const gatewayError = toGatewayError(error);
+      return fail(gatewayError.code === 'upstream_invalid_response' ? 'invalid-response' : 'network', gatewayError);
+    }
+    throw error;
+  }
+  attempt.durationMs = round2(performance.now() - started);
+  if (state.aborted) {
+    attempt.failureClass = 'aborted';
+    deps.breakers.release(key);
+  } else {
+    deps.breakers.success(key, deps.now(), attempt.durationMs);
+    deps.metrics?.attempt(candidate.providerId, candidate.modelId ?? candidate.upstreamModel, null);
+  }
+  return { kind: 'done' };
+}
+
+/** The body for this candidate: the client's own with `model` replaced, or a translation into the upstream's protocol. */
+function buildUpstreamBody(state: RequestState, candidate: Candidate, provider: ProviderConfig, deps: PipelineDeps): string {
+  const body = state.body!;
+  if (candidate.protocol === state.spec.protocol) return state.spec.passThroughBody(body, candidate.upstreamModel);
+  const model = candidate.modelId ? deps.getConfig().catalog.find(candidate.modelId) : undefined;
+  const translated =
+    candidate.protocol === 'anthropic-messages'
+      ? openaiChatToAnthropic(body as never, {
+          model: candidate.upstreamModel,
+          maxTokensDefault: Math.min(model?.maxOutputTokens ?? 8192, 32_000),
+          promptCaching: deps.promptCaching ?? true,
+        })
+      : anthropicToOpenaiChat(body as never, { model: candidate.upstreamModel, dialect: provider.type === 'openrouter' ? 'openrouter' : 'openai' });
+  for (const warning of translated.warnings) if (!state.warnings.includes(warning)) state.warnings.push(warning);
+  return JSON.stringify(translated.body);
+}
+
+/** Headers of the client's worth passing on to a same-protocol upstream. */
+function forwardedClientHeaders(request: IncomingMessage, protocol: ClientProtocol): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (protocol === 'anthropic-messages') {
+    const beta = headerValue(request, 'anthropic-beta');
+    const version = headerValue(request, 'anthropic-version');
+    if (beta) headers['anthropic-beta'] = beta;
+    if (version) headers['anthropic-version'] = version;
+  }
+  return headers;
+}
+
+/** Reads an upstream error answer (bounded) into a GatewayError carrying the upstream's status, type and message. */
+async function upstreamStatusError(upstream: UpstreamResponse): Promise<GatewayError> {
+  let text = '';
+  try {
+    for await (const chunk of upstream.body) if (text.length < 65_536) text += (chunk as Buffer).toString('utf8');
+  } catch {
+    // The message is best effort; the status alone still says what happened.
+  }
+  let message = text.slice(0, 2000) || `Upstream answered ${upstream.status}.`;
+  let type: string | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const error = isRecord(parsed) ? parsed.error : undefined;
+    if (isRecord(error)) {
+      if (typeof error.message === 'string') message = error.message;
+      if (typeof error.type === 'string') type = error.type;
+    } else if (isRecord(parsed) && typeof parsed.message === 'string') {
+      message = parsed.message;
+    }
+  } catch {
+    // Not JSON: keep the text.
+  }
+  const headers: Record<string, string> = {};
+  for (const name of ['retry-after', 'retry-after-ms']) {
+    const value = upstream.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const code: ErrorCode = upstream.status === 429 ? 'upstream_rate_limited' : upstream.status === 529 ? 'upstream_overloaded' : 'upstream_error';
+  return new GatewayError(code, message, { status: upstream.status, upstream: { status: upstream.status, message, ...(type ? { type } : {}) }, headers });
+}
+
+function responseContext(state: RequestState, candidate: Candidate, deps: PipelineDeps): ResponseContext {
+  const prices = candidate.modelId ? deps.getConfig().catalog.find(candidate.modelId)?.prices : undefined;
+  const options = state.body?.stream_options;
+  return {
+    costFor: (usage) => priceUsage(usage, prices),
+    clientWantsStreamUsage: isRecord(options) && options.include_usage === true,
+  };
+}
+
+function costHeader(state: RequestState, deps: PipelineDeps): Record<string, string> {
+  if (!state.usage || !state.served?.modelId) return {};
+  const usd = state.usage.upstreamCostUsd ?? priceUsage(state.usage, deps.getConfig().catalog.find(state.served.modelId)?.prices);
+  return usd === null || usd === undefined ? {} : { 'x-automodel-cost-usd': usd.toFixed(8) };
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

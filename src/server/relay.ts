@@ -1,0 +1,199 @@
+import type { ServerResponse } from 'node:http';
+import { Transform, type TransformCallback } from 'node:stream';
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { StreamEvent } from '../protocols/stream-events.js';
+import {
+  anthropicMessageToOpenaiCompletion,
+  createAnthropicStreamEncoder,
+  createOpenAIStreamEncoder,
+  openaiCompletionToAnthropicMessage,
+  type StreamEncoder,
+} from '../protocols/translate/index.js';
+import type { UpstreamResponse } from '../providers/upstream-client.js';
+import { UpstreamCallError } from '../providers/upstream-client.js';
+import type { NormalizedUsage } from '../usage/types.js';
+import { specFor } from './client-protocols/index.js';
+import { isRecord, type ResponseContext } from './client-protocols/types.js';
+import { routingHeaders, type RequestState } from './request-state.js';
+import type { StreamDecoding } from './upstream-stream.js';
+
+/** Called once the request's outcome is known; resolves when its usage record is durable. */
+export type Recorder = () => Promise<void>;
+
+/** A JSON answer: read whole, usage taken, translated if the client speaks another protocol, then sent after the record. */
+export async function relayJson(
+  state: RequestState,
+  upstream: UpstreamResponse,
+  response: ServerResponse,
+  context: ResponseContext,
+  record: Recorder,
+  extraHeaders: () => Record<string, string>,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of upstream.body) {
+    if (state.ttfbMs === null) state.ttfbMs = performance.now() - state.startedPerf;
+    chunks.push(chunk as Buffer);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a body that is not JSON.');
+  }
+  if (!isRecord(json)) throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a JSON body that is not an object.');
+  const served = state.served!;
+  const upstreamSpec = specFor(served.protocol);
+  state.usage = upstreamSpec.usageFromJson(json);
+  let out: Record<string, unknown> = json;
+  if (served.protocol !== state.spec.protocol) {
+    out =
+      state.spec.protocol === 'openai-chat'
+        ? (anthropicMessageToOpenaiCompletion(json as never, { model: served.upstreamModel, created: Math.floor(state.startedAt / 1000) }) as unknown as Record<string, unknown>)
+        : (openaiCompletionToAnthropicMessage(json as never, { model: served.upstreamModel }) as unknown as Record<string, unknown>);
+  }
+  state.spec.decorateJson(out, context);
+  const text = JSON.stringify(out);
+  await record();
+  if (state.aborted) return;
+  response.writeHead(200, {
+    ...routingHeaders(state),
+    ...extraHeaders(),
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+/** Events → client SSE, through the client protocol's encoder, noting usage and errors as they pass. */
+class TranslateStream extends Transform {
+  usage: NormalizedUsage | null = null;
+  error: { errorType: string; message: string } | null = null;
+  firstByteAt: number | null = null;
+
+  constructor(
+    private readonly decoding: StreamDecoding,
+    private readonly encoder: StreamEncoder,
+    private readonly decodingEnded: boolean,
+  ) {
+    super();
+  }
+
+  /** Encodes events already decoded (the ones the first-token gate held). */
+  encode(events: StreamEvent[]): string {
+    let out = '';
+    for (const event of events) {
+      if (event.type === 'finish') this.usage = event.usage;
+      if (event.type === 'error') this.error = { errorType: event.errorType, message: event.message };
+      out += this.encoder.push(event);
+    }
+    return out;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.firstByteAt === null) this.firstByteAt = performance.now();
+    const out = this.encode(this.decoding.push(chunk));
+    callback(null, out.length > 0 ? out : undefined);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const tail = (this.decodingEnded ? '' : this.encode(this.decoding.end())) + this.encoder.end();
+    callback(null, tail.length > 0 ? tail : undefined);
+  }
+}
+
+/**
+ * A committed stream: headers go out, the bytes the first-token gate held are replayed, and the rest is piped. Same
+ * protocol: bytes pass through a tap that only reads usage. Other protocol: decoded and re-encoded. A failure after this
+ * point ends the stream with the client protocol's error event; the usage record is written before the last byte.
+ */
+export function relayStream(
+  state: RequestState,
+  upstream: UpstreamResponse,
+  response: ServerResponse,
+  context: ResponseContext,
+  gate: { held: Buffer[]; events: StreamEvent[]; ended: boolean; decoding: StreamDecoding },
+  record: Recorder,
+): Promise<void> {
+  const served = state.served!;
+  const translating = served.protocol !== state.spec.protocol;
+  let transform: Transform;
+  let usageOf: () => NormalizedUsage | null;
+  let streamErrorOf: () => string | null;
+  let firstByteOf: () => number | null;
+  if (translating) {
+    const encoder =
+      state.spec.protocol === 'openai-chat'
+        ? createOpenAIStreamEncoder({ id: `chatcmpl-${state.id}`, model: served.upstreamModel, created: Math.floor(state.startedAt / 1000), includeUsage: context.clientWantsStreamUsage })
+        : createAnthropicStreamEncoder({ id: `msg_${state.id.replace(/-/g, '')}`, model: served.upstreamModel });
+    const translate = new TranslateStream(gate.decoding, encoder, gate.ended);
+    const prefix = translate.encode(gate.events);
+    if (prefix) translate.push(prefix);
+    transform = translate;
+    usageOf = () => translate.usage;
+    streamErrorOf = () => translate.error?.message ?? null;
+    firstByteOf = () => translate.firstByteAt;
+  } else {
+    const tap = state.spec.createUsageTap(context);
+    for (const chunk of gate.held) tap.stream.write(chunk);
+    transform = tap.stream;
+    usageOf = tap.usage;
+    streamErrorOf = tap.streamError;
+    firstByteOf = () => tap.stream.firstByteAt;
+  }
+  state.ttfbMs = performance.now() - state.startedPerf;
+  response.writeHead(200, {
+    ...routingHeaders(state),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+
+  return new Promise<void>((resolve) => {
+    let settled = false;
+    const settle = async (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      state.usage = usageOf();
+      if (state.ttfbMs === null && firstByteOf() !== null) state.ttfbMs = firstByteOf()! - state.startedPerf;
+      if (state.aborted) {
+        upstream.body.destroy();
+        await record();
+        resolve();
+        return;
+      }
+      const inStreamError = streamErrorOf();
+      if (error) {
+        const gatewayError = error instanceof UpstreamCallError ? error.toGatewayError() : streamFailure(error);
+        state.errorCode = gatewayError.code;
+        state.errorMessage = gatewayError.message;
+        upstream.body.unpipe(transform);
+        transform.unpipe(response);
+        upstream.body.destroy();
+        response.write(state.spec.streamErrorFrame(gatewayError));
+      } else if (inStreamError) {
+        state.errorCode = 'upstream_error';
+        state.errorMessage = inStreamError;
+      }
+      await record();
+      response.end();
+      resolve();
+    };
+    upstream.body.on('error', (error) => void settle(error));
+    transform.on('error', (error) => void settle(error));
+    transform.on('end', () => void settle(null));
+    response.on('close', () => {
+      if (!response.writableFinished) void settle(null);
+    });
+    transform.pipe(response, { end: false });
+    if (gate.ended) transform.end();
+    else upstream.body.pipe(transform);
+  });
+}
+
+function streamFailure(error: unknown): GatewayError {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new GatewayError('upstream_timeout', 'The upstream stream stalled (idle timeout).');
+  if (error instanceof GatewayError) return error;
+  const gatewayError = toGatewayError(error);
+  return gatewayError.code === 'internal_error' ? new GatewayError('upstream_unreachable', 'The upstream connection broke mid-stream.') : gatewayError;
+}

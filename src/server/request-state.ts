@@ -1,0 +1,45 @@
+import type { Candidate, Decision } from '../router/decision.js';
+import type { ErrorCode } from '../errors.js';
+import type { AttemptRecord, NormalizedUsage } from '../usage/types.js';
+import type { ClientProtocolSpec } from './client-protocols/types.js';
+
+/** Everything known about one request while it is served; it becomes the usage record. */
+export interface RequestState {
+  id: string;
+  /** Epoch ms at arrival. */
+  startedAt: number;
+  startedPerf: number;
+  route: string;
+  spec: ClientProtocolSpec;
+  clientName: string | null;
+  sessionId: string | null;
+  body: Record<string, unknown> | null;
+  decision: Decision | null;
+  attempts: AttemptRecord[];
+  served: Candidate | null;
+  usage: NormalizedUsage | null;
+  tokensEstimated: boolean;
+  ttfbMs: number | null;
+  streamed: boolean;
+  aborted: boolean;
+  status: number;
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  /** Lossy-translation warnings for this request. */
+  warnings: string[];
+}
+
+export function routingHeaders(state: RequestState): Record<string, string> {
+  const decision = state.decision;
+  const headers: Record<string, string> = { 'x-automodel-request-id': state.id };
+  if (!decision) return headers;
+  headers['x-automodel-mode'] = decision.mode ?? 'none';
+  headers['x-automodel-mode-source'] = decision.modeSource;
+  headers['x-automodel-tier'] = decision.tier ?? 'none';
+  if (state.served) {
+    headers['x-automodel-model'] = state.served.upstreamModel;
+    headers['x-automodel-provider'] = state.served.providerId;
+  }
+  headers['x-automodel-attempts'] = String(state.attempts.length);
+  return headers;
+}
