@@ -128,6 +128,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const recordLimit = options.recordLimit ?? 1000;
   const calls: RecordedCall[] = [];
   const queue: MockScript[] = [];
+  let defaults = options.defaults;
   const socketClosed = new WeakMap<Socket, { promise: Promise<void>; closed: boolean }>();
   let counter = 0;
 
@@ -212,7 +213,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
 
     let script: ResolvedScript;
     try {
-      script = resolveScript(options.defaults, scriptFromHeaders(request.headers), queue.shift());
+      script = resolveScript(defaults, scriptFromHeaders(request.headers), queue.shift());
     } catch (error) {
       if (!(error instanceof MockHeaderError)) throw error;
       sendJson(response, 400, {}, errorBody(flavour, { status: 400, message: error.message }, `req_${requestId}`));
@@ -262,6 +263,10 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     reset(): void {
       calls.length = 0;
       queue.length = 0;
+      defaults = options.defaults;
+    },
+    setDefaults(script: MockScript | undefined): void {
+      defaults = script ?? options.defaults;
     },
     enqueue(...scripts: MockScript[]): void {
       queue.push(...scripts);

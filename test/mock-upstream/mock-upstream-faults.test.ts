@@ -137,6 +137,15 @@ describe('mock upstream faults', () => {
     assert.doesNotMatch(third.text, /"tool_calls"/);
   });
 
+  test('setDefaults applies to every later request until reset', async () => {
+    mock.setDefaults({ fault: 'status', status: 429 });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      assert.equal((await post('/v1/chat/completions', OPENAI_HEADERS, STREAM_BODY)).status, 429);
+    }
+    mock.reset();
+    assert.equal((await post('/v1/chat/completions', OPENAI_HEADERS, STREAM_BODY)).status, 200);
+  });
+
   test('bad x-mock headers and bodies without a model are 400s in the provider shape', async () => {
     const badHeader = await post('/v1/messages', { ...ANTHROPIC_HEADERS, 'x-mock-fault': 'nope' }, STREAM_BODY);
     assert.equal(badHeader.status, 400);

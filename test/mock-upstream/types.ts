@@ -173,8 +173,13 @@ export interface MockUpstream {
   calls: RecordedCall[];
   /** Destroys every open socket (hung ones included) and stops listening. */
   close(): Promise<void>;
-  /** Forgets recorded calls and queued scripts. */
+  /** Forgets recorded calls and queued scripts, and restores the defaults given at start. */
   reset(): void;
+  /**
+   * Replaces the behaviour of every later request that no header or queued script overrides (e.g. "every attempt
+   * answers 429", for a gateway that retries). `undefined` restores the defaults given at start.
+   */
+  setDefaults(script: MockScript | undefined): void;
   /** Queues scripts for the next POST requests, one per request, in order. */
   enqueue(...scripts: MockScript[]): void;
 }
