@@ -155,6 +155,28 @@ describe('trap: no agent signal', () => {
   }
 });
 
+describe('trap: look-alike tool sets without the agent prompt never reach the reasoning tier', () => {
+  const lookAlikes: Array<[string, string[]]> = [
+    ['opencode-like', ['bash', 'read', 'edit', 'write', 'glob', 'grep', 'webfetch']],
+    ['continue-like', ['grep_search', 'file_glob_search', 'read_file']],
+    ['cline-like', ['read_files', 'run_commands', 'search_codebase']],
+    ['roo-like', ['ask_followup_question', 'attempt_completion']],
+    ['claude-code-like', ['Bash', 'Read', 'Edit', 'TodoWrite']],
+  ];
+  for (const [name, tools] of lookAlikes) {
+    it(name, () => {
+      const body = {
+        model: 'kilo/auto',
+        messages: [{ role: 'system', content: 'You are a helpful coding bot.' }, { role: 'user', content: 'Plan the architecture, then implement it.' }],
+        tools: tools.map((tool) => ({ type: 'function', function: { name: tool, parameters: {} } })),
+      };
+      const result = inferMode('openai-chat', body);
+      const effective = result.confidence >= 0.6 ? result.mode : null;
+      assert.ok(effective === null || !REASONING_MODES.has(effective), `${name} -> ${String(effective)}`);
+    });
+  }
+});
+
 describe('lenient input', () => {
   const garbage: unknown[] = [
     null, undefined, 42, 'text', [], {}, { messages: 'nope' }, { messages: [null, 1, 'x', { role: 5 }] },

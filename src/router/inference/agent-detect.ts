@@ -137,7 +137,8 @@ export function detectAgent(view: RequestView, head: string, hasEnvironmentSlug:
     }
     return { agent: 'opencode', evidence: 'tool set shape: opencode (bash/read/edit/glob/grep ...)' };
   }
-  if (countPresent(names, CONTINUE_TOOLS) >= 2 || view.toolNames.some((name) => name.startsWith('builtin_'))) {
+  // Generic names like grep_search also appear in other tools, so ask for Continue's distinctive one or several.
+  if (names.has('read_currently_open_file') || countPresent(names, CONTINUE_TOOLS) >= 4 || view.toolNames.some((name) => name.startsWith('builtin_'))) {
     return { agent: 'continue', evidence: 'tool set shape: Continue built-in tools' };
   }
   return undefined;

@@ -135,8 +135,13 @@ function opencodeFamily(context: ModeContext, defaultMode: 'build' | 'code'): Mo
   if (signal?.kind === 'plan-active') return marker(context, 'plan') as ModeVerdict;
   if (signal?.kind === 'plan-ended') return marker(context, defaultMode, 0.9) as ModeVerdict;
   const names = new Set(context.view.toolNames);
-  if (names.size > 0 && !names.has('task') && !names.has('todowrite')) {
+  const identified = context.head.indexOf('you are opencode') !== -1 || context.head.indexOf('you are kilo') !== -1;
+  // Only with the agent's own prompt: a look-alike tool set alone must not reach the reasoning tier.
+  if (identified && names.size > 0 && !names.has('task') && !names.has('todowrite')) {
     return { mode: 'general', confidence: 0.7, evidence: 'tool set: no task/todowrite tools (general subagent shape)' };
+  }
+  if (!identified) {
+    return { mode: defaultMode, confidence: 0.6, evidence: `opencode-shaped tool set without a plan reminder (${defaultMode})` };
   }
   return { mode: defaultMode, confidence: 0.7, evidence: `primary agent without a plan reminder (${defaultMode})` };
 }
