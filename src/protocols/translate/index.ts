@@ -22,3 +22,5 @@ export type { OpenAIStreamEncoderOptions, StreamEncoder } from './encode-openai-
 export { createAnthropicStreamEncoder } from './encode-anthropic-stream.js';
 export type { AnthropicStreamEncoderOptions } from './encode-anthropic-stream.js';
 export * from './errors.js';
+export { createStreamTranslator } from './stream-translator.js';
+export type { StreamProtocol, StreamTranslator, StreamTranslatorOptions } from './stream-translator.js';
