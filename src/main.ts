@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { compileConfig } from './config/compile.js';
-import type { CompiledConfig } from './config/compiled.js';
+import type { CompiledConfig, ProviderConfig } from './config/compiled.js';
 import { providersFromEnv } from './config/env-providers.js';
 import { createMetrics } from './metrics/registry.js';
 import { createUpstreamClient } from './providers/upstream-client.js';
@@ -26,6 +26,8 @@ export interface GatewayOptions {
   onRecord?: (record: UsageRecord) => void;
   /** A store to use instead of opening the one the environment names. */
   store?: UsageStore;
+  /** Overrides every provider's timeouts (tests use short ones). */
+  timeouts?: Partial<ProviderConfig['timeouts']>;
   /** Injected waits for the retry loop (tests make them instant). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -65,7 +67,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const envPort = env.PORT ? Number(env.PORT) : undefined;
   const port = options.port ?? envPort;
   const config = compileConfig({
-    providers: providersFromEnv(env),
+    providers: providersFromEnv(env).map((provider) => ({ ...provider, timeouts: { ...provider.timeouts, ...options.timeouts } })),
     server: { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) },
   });
   const metrics = createMetrics({

@@ -74,6 +74,11 @@ export class CircuitBreakers {
     }
   }
 
+  /** Forgets every candidate's history (config reload, tests). */
+  reset(): void {
+    this.entries.clear();
+  }
+
   /** Releases a half-open probe slot when the attempt ended without a verdict (e.g. the client went away). */
   release(key: string): void {
     const entry = this.entries.get(key);

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { startGateway, type RunningGateway } from '../../src/main.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/main.js';
 import type { UsageRecord } from '../../src/usage/types.js';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/index.js';
 
@@ -26,6 +26,7 @@ export const TEST_KEYS = {
 export async function startGatewayWithMock(
   providers: Array<'openrouter' | 'openai' | 'anthropic'> = ['openrouter'],
   extraEnv: Record<string, string> = {},
+  gatewayOptions: Partial<GatewayOptions> = {},
 ): Promise<GatewayUnderTest> {
   const mock = await startMockUpstream();
   const env: Record<string, string> = { AUTOMODEL_DB: ':memory:', ...extraEnv };
@@ -49,6 +50,7 @@ export async function startGatewayWithMock(
     logger: pino({ level: 'silent' }),
     onRecord: (record) => void records.push(record),
     sleep: async () => {},
+    ...gatewayOptions,
   });
   return {
     gateway,
