@@ -1,0 +1,149 @@
+/**
+ * The dashboard's only window on the gateway: typed fetches of `/api/*`. Shapes mirror
+ * `src/server/routes/usage-api.ts`; the record type is imported from the gateway's own types so the two
+ * cannot drift apart silently.
+ */
+import type { UsageRecord } from '../../src/usage/types.js';
+
+export type { UsageRecord } from '../../src/usage/types.js';
+
+/** One group of `GET /api/usage` (mirrors `UsageSummaryRow` in src/usage/store.ts). */
+export interface UsageSummaryRow {
+  key: string | null;
+  requests: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens?: number | null;
+  costUsd: number | null;
+  baselineCostUsd: number | null;
+  savingsUsd: number | null;
+  savingsPct: number | null;
+  errors: number;
+  unpricedRequests?: number;
+}
+
+export interface UsageSummary {
+  since: string | null;
+  until: string | null;
+  by: string;
+  rows: UsageSummaryRow[];
+  total: UsageSummaryRow | null;
+}
+
+export interface RequestList {
+  data: UsageRecord[];
+  next_before: number | null;
+}
+
+/** One upstream candidate's health as the dashboard shows it, whatever shape the endpoint used. */
+export interface UpstreamHealth {
+  key: string;
+  state: string | null;
+  attempts: number | null;
+  failures: number | null;
+  latencyMs: number | null;
+  lastFailureClass: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  const response = await fetch(path, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new ApiError(response.status, message);
+  }
+  return response.json();
+}
+
+export type SummaryDimension = 'mode' | 'model' | 'tier' | 'client' | 'day' | 'session' | 'provider';
+
+/** `GET /api/usage`: `since`/`until` are `24h`-style text or epoch milliseconds. */
+export async function fetchUsage(
+  query: { since: string | number; until?: number; by: SummaryDimension },
+  signal?: AbortSignal,
+): Promise<UsageSummary> {
+  const params = new URLSearchParams({ since: String(query.since), by: query.by });
+  if (query.until !== undefined) params.set('until', String(query.until));
+  return (await getJson(`/api/usage?${params}`, signal)) as UsageSummary;
+}
+
+/** `GET /api/requests`, newest first. */
+export async function fetchRequests(query: { limit: number; since?: string }, signal?: AbortSignal): Promise<RequestList> {
+  const params = new URLSearchParams({ limit: String(query.limit) });
+  if (query.since !== undefined) params.set('since', query.since);
+  return (await getJson(`/api/requests?${params}`, signal)) as RequestList;
+}
+
+/** `GET /api/requests/:id`. */
+export async function fetchRequest(id: string): Promise<UsageRecord> {
+  return (await getJson(`/api/requests/${encodeURIComponent(id)}`)) as UsageRecord;
+}
+
+/**
+ * `GET /api/health/upstreams`; null when the gateway does not offer it (404). Reads leniently: an array,
+ * or an object holding one (`data`, `upstreams`, `candidates`), of entries shaped like the circuit
+ * breaker's `CandidateHealth`.
+ */
+export async function fetchUpstreamHealth(signal?: AbortSignal): Promise<UpstreamHealth[] | null> {
+  let body: unknown;
+  try {
+    body = await getJson('/api/health/upstreams', signal);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501)) return null;
+    throw error;
+  }
+  const list = Array.isArray(body) ? body : findArray(body);
+  if (list === null) return null;
+  return list.filter(isObject).map((entry) => ({
+    key: stringField(entry, ['key', 'candidate', 'id', 'name']) ?? joinKey(entry),
+    state: stringField(entry, ['state', 'circuit', 'circuitState', 'status']),
+    attempts: numberField(entry, ['recentAttempts', 'attempts', 'requests']),
+    failures: numberField(entry, ['recentFailures', 'failures', 'errors']),
+    latencyMs: numberField(entry, ['latencyMs', 'meanLatencyMs', 'p50LatencyMs']),
+    lastFailureClass: stringField(entry, ['lastFailureClass', 'lastError']),
+  }));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function findArray(body: unknown): unknown[] | null {
+  if (!isObject(body)) return null;
+  for (const name of ['data', 'upstreams', 'candidates']) {
+    const value = body[name];
+    if (Array.isArray(value)) return value;
+  }
+  return null;
+}
+
+function stringField(entry: Record<string, unknown>, names: string[]): string | null {
+  for (const name of names) if (typeof entry[name] === 'string') return entry[name] as string;
+  return null;
+}
+
+function numberField(entry: Record<string, unknown>, names: string[]): number | null {
+  for (const name of names) if (typeof entry[name] === 'number' && Number.isFinite(entry[name])) return entry[name] as number;
+  return null;
+}
+
+function joinKey(entry: Record<string, unknown>): string {
+  const parts = [stringField(entry, ['provider', 'providerId']), stringField(entry, ['model', 'modelId', 'upstreamModel'])];
+  return parts.filter((part) => part !== null).join(' / ') || 'unknown';
+}
