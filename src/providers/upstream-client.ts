@@ -57,6 +57,9 @@ export function createUpstreamClient(options: { connectTimeoutMs: number; dispat
         headersTimeout: callOptions.firstByteMs,
         bodyTimeout: callOptions.idleMs,
       });
+      // A body destroyed after its consumer has gone (client abort, fallback) may still emit an error; nobody is left
+      // to care, and an unhandled 'error' event would take the process down.
+      response.body.on('error', ignoreError);
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       const failureClass = classifyError(error);
@@ -76,6 +79,8 @@ export function createUpstreamClient(options: { connectTimeoutMs: number; dispat
 }
 
 export type UpstreamClient = ReturnType<typeof createUpstreamClient>;
+
+function ignoreError(): void {}
 
 function safeHost(url: string): string {
   try {

@@ -2,11 +2,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 /**
  * Watches an SSE byte stream on its way to the client without parsing what it need not parse. Bytes are forwarded as they
- * arrive, cut only at event boundaries; an event whose bytes contain `marker` is handed, as text, to `inspect`, which may
+ * arrive, cut only at event boundaries; an event whose bytes contain one of `markers` is handed, as text, to `inspect`, which may
  * keep it (undefined), replace it (a string, framing included) or drop it (null). Everything else is never decoded.
  */
 export interface SseTapOptions {
-  marker: Buffer;
+  /** Events containing any of these byte strings are inspected. */
+  markers: Buffer[];
   inspect(eventText: string): string | null | undefined;
 }
 
@@ -25,12 +26,12 @@ export function lastEventBoundary(data: Buffer): number {
 
 export class SseTap extends Transform {
   private pending: Buffer | null = null;
-  private readonly markerText: string;
+  private readonly markerTexts: string[];
   firstByteAt: number | null = null;
 
   constructor(private readonly options: SseTapOptions) {
     super();
-    this.markerText = options.marker.toString('utf8');
+    this.markerTexts = options.markers.map((marker) => marker.toString('utf8'));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -44,14 +45,19 @@ export class SseTap extends Transform {
     }
     this.pending = end === data.length ? null : Buffer.from(data.subarray(end));
     const complete = end === data.length ? data : data.subarray(0, end);
-    callback(null, complete.indexOf(this.options.marker) === -1 ? complete : this.rewrite(complete));
+    callback(null, this.marked(complete) ? this.rewrite(complete) : complete);
   }
 
   override _flush(callback: TransformCallback): void {
     const rest = this.pending;
     this.pending = null;
-    if (rest && rest.length > 0) callback(null, rest.indexOf(this.options.marker) === -1 ? rest : this.rewrite(rest));
+    if (rest && rest.length > 0) callback(null, this.marked(rest) ? this.rewrite(rest) : rest);
     else callback();
+  }
+
+  private marked(data: Buffer): boolean {
+    for (const marker of this.options.markers) if (data.indexOf(marker) !== -1) return true;
+    return false;
   }
 
   private rewrite(complete: Buffer): Buffer | string {
@@ -60,7 +66,7 @@ export class SseTap extends Transform {
     let changed = false;
     for (let index = 0; index < parts.length; index++) {
       const part = parts[index]!;
-      if (!part.includes(this.markerText)) continue;
+      if (!this.markerTexts.some((marker) => part.includes(marker))) continue;
       const replacement = this.options.inspect(part);
       if (replacement === undefined) continue;
       parts[index] = replacement ?? '';

@@ -96,6 +96,22 @@ describe('fault injection: fallback across providers of the same tier', () => {
       assert.equal(env.records[0]!.errorCode, 'upstream_unreachable');
     });
 
+    it(`${client} client, stream: a stall after the first token is ended by the idle timeout, with an error event`, async () => {
+      env.mock.enqueue({ fault: 'stall-mid-stream', afterFrames: 6 });
+      const result = await send(env, client, true);
+      assert.equal(env.mock.calls.length, 1);
+      assert.match(result.text, /upstream_timeout|stalled/);
+      await eventually(() => env.records.length === 1);
+      assert.equal(env.records[0]!.errorCode, 'upstream_timeout');
+    });
+
+    it(`${client} client, JSON: a body that stalls half-way falls back (nothing was sent yet)`, async () => {
+      env.mock.enqueue({ fault: 'stall-mid-stream', afterFrames: 0 });
+      const result = await send(env, client, false);
+      assert.equal(result.status, 200);
+      assert.equal(result.headers.get('x-automodel-attempts'), '2');
+    });
+
     it(`${client} client, stream: a slow drip that keeps moving is served whole`, async () => {
       env.mock.enqueue({ fault: 'slow-drip', delayMs: 20, chunks: 5 });
       const result = await send(env, client, true);

@@ -72,10 +72,12 @@ export async function deliver(
     frames = [...frames.slice(0, script.afterFrames), plan.errorFrame];
   } else if (fault === 'empty-stream') {
     frames = [];
+  } else if (fault === 'stall-mid-stream') {
+    frames = frames.slice(0, script.afterFrames);
   }
 
   const headers: Record<string, string> = { ...plan.headers, ...extraHeaders };
-  if (!plan.streaming && fault !== 'hang-after-headers') {
+  if (!plan.streaming && fault !== 'hang-after-headers' && fault !== 'stall-mid-stream') {
     // A dropped JSON body keeps the full length, so the client can tell the body was cut short.
     const declared = fault === 'drop-mid-stream' ? plan.frames.join('') : frames.join('');
     headers['content-length'] = String(Buffer.byteLength(declared));
@@ -106,6 +108,7 @@ export async function deliver(
     response.socket?.destroy();
     return;
   }
+  if (fault === 'stall-mid-stream') return;
   if (!response.destroyed) response.end();
 }
 

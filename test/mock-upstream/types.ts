@@ -18,6 +18,7 @@ export type MockScenario = 'text' | 'tool-calls' | 'thinking' | 'thinking-tool';
  * - `malformed-chunk`: inserts a frame of invalid JSON after `afterFrames` frames, then carries on.
  * - `error-event`: a 200 stream that sends the provider's error event after `afterFrames` frames, then ends.
  * - `empty-stream`: 200 headers, then the body ends with no bytes.
+ * - `stall-mid-stream`: writes `afterFrames` frames, then nothing more (ends only when the client goes away).
  */
 export type MockFault =
   | 'none'
@@ -28,7 +29,8 @@ export type MockFault =
   | 'drop-mid-stream'
   | 'malformed-chunk'
   | 'error-event'
-  | 'empty-stream';
+  | 'empty-stream'
+  | 'stall-mid-stream';
 
 /** Every fault name, for validating header values. */
 export const MOCK_FAULTS: readonly MockFault[] = [
@@ -41,6 +43,7 @@ export const MOCK_FAULTS: readonly MockFault[] = [
   'malformed-chunk',
   'error-event',
   'empty-stream',
+  'stall-mid-stream',
 ];
 
 /** Every scenario name, for validating header values. */

@@ -39,36 +39,29 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
     let usage: NormalizedUsage | null = null;
     let streamError: string | null = null;
     const stream = new SseTap({
-      marker: USAGE_MARKER,
+      markers: [USAGE_MARKER, ERROR_MARKER],
       inspect(eventText) {
         const name = eventName(eventText);
-        if (name !== 'message_start' && name !== 'message_delta') return undefined;
+        if (name !== 'message_start' && name !== 'message_delta' && name !== 'error') return undefined;
         const data = eventData(eventText);
         if (data === null) return undefined;
+        let event: unknown;
         try {
-          const event: unknown = JSON.parse(data);
-          if (!isRecord(event)) return undefined;
-          const raw = name === 'message_start' && isRecord(event.message) ? event.message.usage : event.usage;
-          if (isRecord(raw)) usage = usage ? mergeUsage(usage, usageFromAnthropic(raw)) : usageFromAnthropic(raw);
+          event = JSON.parse(data);
         } catch {
-          // A malformed event is the client's to see; usage then stays as it was.
+          // A malformed event is the client's to see; the counts stay as they were.
+          if (name === 'error') streamError = 'upstream stream error';
+          return undefined;
         }
+        if (!isRecord(event)) return undefined;
+        if (name === 'error') {
+          streamError = isRecord(event.error) && typeof event.error.message === 'string' ? event.error.message : 'upstream stream error';
+          return undefined;
+        }
+        const raw = name === 'message_start' && isRecord(event.message) ? event.message.usage : event.usage;
+        if (isRecord(raw)) usage = usage ? mergeUsage(usage, usageFromAnthropic(raw)) : usageFromAnthropic(raw);
         return undefined;
       },
-    });
-    // Errors inside a 200 stream come as `event: error`; watch for them without a second pass over the bytes.
-    stream.on('data', (chunk: Buffer) => {
-      if (streamError === null && chunk.indexOf(ERROR_MARKER) !== -1) {
-        const text = chunk.toString('utf8');
-        const start = text.indexOf('event: error');
-        const data = eventData(text.slice(start));
-        try {
-          const parsed: unknown = data ? JSON.parse(data) : null;
-          streamError = isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.message === 'string' ? parsed.error.message : 'upstream stream error';
-        } catch {
-          streamError = 'upstream stream error';
-        }
-      }
     });
     return { stream, usage: () => usage, streamError: () => streamError };
   },

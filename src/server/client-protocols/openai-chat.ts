@@ -8,6 +8,7 @@ import { isRecord, type ClientProtocolSpec, type ResponseContext, type UsageTap 
 const CLIENT_ONLY_FIELDS = ['description'] as const;
 
 const USAGE_MARKER = Buffer.from('"usage"');
+const ERROR_MARKER = Buffer.from('"error"');
 
 /**
  * OpenAI Chat Completions as a client protocol.
@@ -53,9 +54,10 @@ export const openaiChatSpec: ClientProtocolSpec = {
     let usage: NormalizedUsage | null = null;
     let streamError: string | null = null;
     const stream = new SseTap({
-      marker: USAGE_MARKER,
+      markers: [USAGE_MARKER, ERROR_MARKER],
       inspect(eventText) {
-        if (!hasUsageObject(eventText)) return undefined;
+        const mayBeError = eventText.includes('"error"');
+        if (!mayBeError && !hasUsageObject(eventText)) return undefined;
         const data = eventData(eventText);
         if (data === null) return undefined;
         let chunk: unknown;
