@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { startGateway } from '../main.js';
+import { createConfigCommand } from './commands/config.js';
+import { createModelsCommand } from './commands/models.js';
+import { createRouteCommand } from './commands/route.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -36,6 +39,10 @@ program
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+
+program.addCommand(createRouteCommand());
+program.addCommand(createConfigCommand());
+program.addCommand(createModelsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`automodel: ${(error as Error).message}\n`);

@@ -96,6 +96,19 @@ function providersFromFile(
   return providers;
 }
 
+/** A description for a virtual model the file gives none: the seed's own text when the map is the seed table. */
+function describeVirtualModel(id: string, entry: VirtualModelFileEntry): string {
+  const seed = DEFAULT_VIRTUAL_MODEL;
+  const sameTable =
+    id.toLowerCase() === seed.id &&
+    JSON.stringify(entry.tiers) === JSON.stringify(seed.tiers) &&
+    JSON.stringify(Object.entries(entry.modes).sort()) === JSON.stringify(Object.entries(seed.modes).sort()) &&
+    entry.defaultTier === seed.defaultTier;
+  if (sameTable) return seed.description;
+  const tiers = Object.entries(entry.tiers).map(([tier, models]) => `${tier}: ${models.join(', ')}`);
+  return `Automodel virtual model ${id}, routing by mode (${tiers.join('; ')}; default tier ${entry.defaultTier}).`;
+}
+
 function virtualModelsFromFile(entries: Record<string, VirtualModelFileEntry>): VirtualModelConfig[] {
   const fromFile = Object.entries(entries).map(([id, entry]): VirtualModelConfig => ({
     id,
@@ -104,7 +117,7 @@ function virtualModelsFromFile(entries: Record<string, VirtualModelFileEntry>): 
     modes: entry.modes,
     defaultTier: entry.defaultTier,
     baselineTier: entry.baselineTier ?? (entry.tiers.reasoning ? 'reasoning' : entry.defaultTier),
-    description: entry.description || `Virtual model ${id}.`,
+    description: entry.description || describeVirtualModel(id, entry),
     overrides: entry.overrides as Record<string, Record<string, unknown>>,
   }));
   const redefinesDefault = fromFile.some((model) => model.id.toLowerCase() === DEFAULT_VIRTUAL_MODEL.id);
