@@ -98,7 +98,8 @@ export function compileConfig(input: ConfigInput = {}): CompiledConfig {
       }
     }
     for (const field of ['defaultTier', 'baselineTier'] as const) {
-      if (!virtualModel.tiers[virtualModel[field]]) error([...base, field], `${field} '${virtualModel[field]}' is not one of the tiers (${tierList})`);
+      const repeated = field === 'baselineTier' && virtualModel.baselineTier === virtualModel.defaultTier;
+      if (!repeated && !virtualModel.tiers[virtualModel[field]]) error([...base, field], `${field} '${virtualModel[field]}' is not one of the tiers (${tierList})`);
     }
     for (const mode of Object.keys(virtualModel.overrides ?? {})) {
       if (virtualModel.modes[mode] === undefined) {
