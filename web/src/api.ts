@@ -40,9 +40,13 @@ export interface RequestList {
 /** One upstream candidate's health as the dashboard shows it, whatever shape the endpoint used. */
 export interface UpstreamHealth {
   key: string;
+  tier: string | null;
   state: string | null;
+  /** Recent attempts, when the source counts them. */
   attempts: number | null;
-  failures: number | null;
+  /** Recent failed share of attempts, 0–100. */
+  errorRatePct: number | null;
+  consecutiveFailures: number | null;
   latencyMs: number | null;
   lastFailureClass: string | null;
 }
@@ -110,14 +114,23 @@ export async function fetchUpstreamHealth(signal?: AbortSignal): Promise<Upstrea
   }
   const list = Array.isArray(body) ? body : findArray(body);
   if (list === null) return null;
-  return list.filter(isObject).map((entry) => ({
-    key: stringField(entry, ['key', 'candidate', 'id', 'name']) ?? joinKey(entry),
-    state: stringField(entry, ['state', 'circuit', 'circuitState', 'status']),
-    attempts: numberField(entry, ['recentAttempts', 'attempts', 'requests']),
-    failures: numberField(entry, ['recentFailures', 'failures', 'errors']),
-    latencyMs: numberField(entry, ['latencyMs', 'meanLatencyMs', 'p50LatencyMs']),
-    lastFailureClass: stringField(entry, ['lastFailureClass', 'lastError']),
-  }));
+  return list.filter(isObject).map((entry) => {
+    const attempts = numberField(entry, ['recentAttempts', 'attempts']);
+    const failures = numberField(entry, ['recentFailures', 'failures']);
+    // `errorRate` is a 0–1 fraction in the gateway's health route; older shapes gave counts.
+    const rate = numberField(entry, ['errorRate']);
+    const errorRatePct = rate !== null ? rate * 100 : attempts !== null && attempts > 0 && failures !== null ? (failures / attempts) * 100 : null;
+    return {
+      key: joinKey(entry) || (stringField(entry, ['key', 'candidate', 'id', 'name']) ?? 'unknown'),
+      tier: stringField(entry, ['tier']),
+      state: stringField(entry, ['state', 'circuit', 'circuitState', 'status']),
+      attempts,
+      errorRatePct,
+      consecutiveFailures: numberField(entry, ['consecutiveFailures']),
+      latencyMs: numberField(entry, ['latencyMs', 'meanLatencyMs', 'p50LatencyMs']),
+      lastFailureClass: stringField(entry, ['lastFailureClass', 'lastError']),
+    };
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -144,6 +157,7 @@ function numberField(entry: Record<string, unknown>, names: string[]): number | 
 }
 
 function joinKey(entry: Record<string, unknown>): string {
-  const parts = [stringField(entry, ['provider', 'providerId']), stringField(entry, ['model', 'modelId', 'upstreamModel'])];
-  return parts.filter((part) => part !== null).join(' / ') || 'unknown';
+  const provider = stringField(entry, ['provider', 'providerId']);
+  const model = stringField(entry, ['model', 'modelId', 'upstreamModel']);
+  return provider !== null && model !== null ? `${provider} / ${model}` : '';
 }

@@ -224,6 +224,8 @@ document.addEventListener('visibilitychange', () => {
 
 async function start(): Promise<void> {
   await poll();
+  // For the browser test and anyone profiling: when the first full render finished, in ms since navigation.
+  document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
   document.documentElement.dataset.ready = 'true';
   setInterval(() => void poll(), POLL_MS);
 }

@@ -211,33 +211,39 @@ export function renderHealth(container: HTMLElement, health: UpstreamHealth[] | 
   }
   replaceChildren(
     container,
-    health === null ? h('p', { class: 'card-sub' }, 'Circuit state is not reported by this gateway; error rate and latency come from recent attempts.') : null,
+    health === null ? h('p', { class: 'card-sub' }, 'This gateway does not report circuit state; error rate and latency come from recent attempts.') : null,
     h(
       'div',
       { class: 'table-wrap' },
       h(
         'table',
-        { class: 'data-table' },
+        { class: 'data-table', 'data-testid': 'health-table' },
         h('caption', { class: 'visually-hidden' }, 'Upstream health'),
         h(
           'thead',
           {},
-          h('tr', {}, ['Candidate', 'Circuit', 'Attempts', 'Error rate', 'Latency', 'Last failure'].map((label, index) => h('th', { scope: 'col', class: index >= 2 && index <= 4 ? 'num' : '' }, label))),
+          h(
+            'tr',
+            {},
+            ['Candidate', 'Tier', 'Circuit', 'Error rate', 'Latency', 'Failures in a row', 'Last failure'].map((label, index) =>
+              h('th', { scope: 'col', class: index >= 3 && index <= 5 ? 'num' : '' }, label),
+            ),
+          ),
         ),
         h(
           'tbody',
           {},
           rows.map((row) => {
-            const rate = row.attempts !== null && row.attempts > 0 && row.failures !== null ? (row.failures / row.attempts) * 100 : null;
             const state = row.state ?? 'not reported';
             return h(
               'tr',
-              {},
+              { 'data-candidate': row.key },
               h('th', { scope: 'row', class: 'mono' }, row.key),
+              h('td', {}, row.tier ?? '—'),
               h('td', {}, h('span', { class: `badge circuit-${state.replace(/[^a-z-]/gi, '')}` }, state)),
-              h('td', { class: 'num' }, formatCount(row.attempts === null ? null : Math.round(row.attempts))),
-              h('td', { class: `num ${rate !== null && rate >= 20 ? 'bad' : ''}`.trim() }, formatPercent(rate)),
+              h('td', { class: `num ${row.errorRatePct !== null && row.errorRatePct >= 20 ? 'bad' : ''}`.trim() }, formatPercent(row.errorRatePct)),
               h('td', { class: 'num' }, formatDuration(row.latencyMs)),
+              h('td', { class: 'num' }, formatCount(row.consecutiveFailures)),
               h('td', {}, row.lastFailureClass ?? '—'),
             );
           }),
@@ -267,9 +273,11 @@ function healthFromAttempts(sample: readonly UsageRecord[]): UpstreamHealth[] {
   return [...groups.entries()]
     .map(([key, group]) => ({
       key,
+      tier: null,
       state: null,
       attempts: group.attempts,
-      failures: group.failures,
+      errorRatePct: (group.failures / group.attempts) * 100,
+      consecutiveFailures: null,
       latencyMs: percentile(group.latencies.sort((left, right) => left - right), 50),
       lastFailureClass: group.lastFailure,
     }))

@@ -94,9 +94,9 @@ function row(record: UsageRecord, now: number, fresh: boolean): HTMLElement {
       ' ',
       h('span', { class: `badge source-${record.modeSource}` }, record.modeSource),
     ),
-    h('td', { class: 'mono', 'data-col': 'model', title: record.requestedModel ? `requested ${record.requestedModel}` : '' }, record.servedModel ?? '—'),
+    modelCell(record),
     h('td', { class: 'num nowrap', 'data-col': 'tokens', title: tokensTitle }, `${formatTokens(record.inputTokens)} → ${formatTokens(record.outputTokens)}`),
-    h('td', { class: 'num', 'data-col': 'cost' }, formatUsd(record.costUsd)),
+    h('td', { class: 'num', 'data-col': 'cost', title: record.costUsd === null ? 'price unknown' : `$${record.costUsd} (${record.costSource})` }, formatUsd(record.costUsd)),
     h('td', { class: 'num nowrap', 'data-col': 'latency', title: `time to first byte ${formatDuration(record.ttfbMs)}` }, formatDuration(record.durationMs)),
     h(
       'td',
@@ -105,4 +105,13 @@ function row(record: UsageRecord, now: number, fresh: boolean): HTMLElement {
     ),
     h('td', { class: `num ${attempts > 1 ? 'warn' : ''}`.trim(), 'data-col': 'attempts' }, String(attempts)),
   );
+}
+
+/** The served model; for a request nothing served, the last model tried, dimmed. */
+function modelCell(record: UsageRecord): HTMLElement {
+  const requested = record.requestedModel ? `requested ${record.requestedModel}` : '';
+  if (record.servedModel !== null) return h('td', { class: 'mono', 'data-col': 'model', title: requested }, record.servedModel);
+  const tried = record.attempts[record.attempts.length - 1]?.model;
+  if (tried === undefined) return h('td', { class: 'mono muted', 'data-col': 'model', title: requested }, '—');
+  return h('td', { class: 'mono muted', 'data-col': 'model', title: `not served; last tried ${tried}` }, tried);
 }
