@@ -121,6 +121,8 @@ export function locate(
       break;
     }
   }
+  // A missing top-level key has nothing in the file to point at; the whole document is not a useful place.
+  if (!complete && keyNode === null) return null;
   const target = complete && !options.atKey && isScalar(node) && node.range ? node : (keyNode ?? node);
   const range = (target as { range?: [number, number, number] } | null)?.range;
   if (!range) return null;
