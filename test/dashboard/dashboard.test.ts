@@ -263,4 +263,87 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  it('renders within a second with 10,000 stored requests (aggregates plus a bounded sample)', async () => {
+    const loaded = await startGatewayWithMock(['anthropic']);
+    try {
+      await ensureDashboardRoute(loaded.gateway);
+      const now = Date.now();
+      const records = Array.from({ length: 10_000 }, (_, index) => syntheticRecord(index, now - (index * 30 * 86_400_000) / 10_000));
+      await Promise.all(records.map((record) => loaded.gateway.store.record(record)));
+      await loaded.gateway.store.flush();
+
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      const apiPaths: string[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.startsWith('/api/')) apiPaths.push(`${url.pathname}${url.search}`);
+      });
+      await page.goto(`${loaded.url}/?period=30d`);
+      await page.waitForSelector('html[data-ready="true"]', { timeout: 5000 });
+      const readyMs = Number(await page.evaluate(() => document.documentElement.dataset.readyMs));
+      assert.ok(readyMs < 1000, `first full render took ${readyMs} ms`);
+      assert.equal(await page.locator('[data-card="requests"] .card-value').innerText(), '10,000');
+      assert.equal(await page.locator('#requests-body tr[data-id]').count(), 25);
+      // Never the whole table: every list call is bounded.
+      for (const path of apiPaths.filter((entry) => entry.startsWith('/api/requests?'))) {
+        const limit = Number(new URLSearchParams(path.split('?')[1]).get('limit'));
+        assert.ok(limit > 0 && limit <= 500, path);
+      }
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-10k-30d-light.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+      console.log(`# 10,000 stored requests: first full render in ${readyMs} ms, ${apiPaths.length} API calls`);
+      await page.close();
+    } finally {
+      await loaded.close();
+    }
+  });
 });
+
+const MODES = ['code', 'code', 'debug', 'plan', 'architect', 'ask', 'orchestrator', null] as const;
+
+/** A plausible stored request for the load test: a spread of modes, tiers, sources, sizes and a few errors. */
+function syntheticRecord(index: number, time: number): UsageRecord {
+  const mode = MODES[index % MODES.length] ?? null;
+  const reasoning = mode === 'plan' || mode === 'architect' || mode === 'ask' || mode === 'orchestrator';
+  const failed = index % 97 === 0;
+  const input = 500 + (index % 13) * 250;
+  const output = 50 + (index % 7) * 40;
+  const cost = failed ? null : reasoning ? (input * 5 + output * 25) / 1e6 : (input * 3 + output * 15) / 1e6;
+  const model = reasoning ? 'claude-opus-4-5' : 'claude-sonnet-4-5';
+  return {
+    id: `synthetic-${index}`,
+    time: Math.round(time),
+    clientProtocol: index % 3 === 0 ? 'anthropic-messages' : 'openai-chat',
+    route: index % 3 === 0 ? '/v1/messages' : '/v1/chat/completions',
+    clientName: index % 2 === 0 ? 'kilo-cli' : 'claude-code',
+    sessionId: `session-${index % 40}`,
+    mode,
+    modeSource: mode === null ? 'default' : index % 5 === 0 ? 'inferred' : 'header',
+    tier: reasoning ? 'reasoning' : 'implementation',
+    requestedModel: 'kilo/auto',
+    servedModel: failed ? null : model,
+    provider: failed ? null : 'anthropic',
+    attempts: [{ provider: 'anthropic', model, status: failed ? 500 : 200, failureClass: failed ? 'server' : null, durationMs: 300 + (index % 50) * 20 }],
+    status: failed ? 502 : 200,
+    errorCode: failed ? 'upstream_error' : null,
+    inputTokens: failed ? null : input,
+    outputTokens: failed ? null : output,
+    cacheReadTokens: failed ? null : 0,
+    cacheWriteTokens: failed ? null : 0,
+    reasoningTokens: null,
+    tokensEstimated: false,
+    costUsd: cost,
+    costSource: failed ? 'unknown' : 'catalog',
+    baselineCostUsd: failed ? null : (input * 5 + output * 25) / 1e6,
+    ttfbMs: failed ? null : 120 + (index % 30) * 10,
+    durationMs: 300 + (index % 50) * 20,
+    streamed: index % 2 === 0,
+    aborted: false,
+    reason: `mode '${mode ?? 'none'}' → ${reasoning ? 'reasoning' : 'implementation'} tier → ${model} via anthropic`,
+    detail: { diagnostics: [], inference: null, skipped: [], error: failed ? 'upstream answered 500' : null },
+  };
+}
+
