@@ -235,6 +235,14 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.ok((await page.locator('#detail .error-box').innerText()).length > 0);
     await page.keyboard.press('Escape');
 
+    // Switching the period reloads the aggregates for it (all seven requests are in the last hour too).
+    await page.locator('#period button[data-value="1h"]').click();
+    await page.waitForFunction(() => document.getElementById('period-summary')?.textContent === '7 requests in the last hour');
+    assert.equal(await page.locator('#period button[data-value="1h"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('[data-card="cost"] .card-value').innerText(), EXPECTED_CARDS.cost);
+    await page.locator('#stack-by button[data-value="model"]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('#chart-requests .u-legend .u-label')].some((label) => label.textContent === 'claude-opus-4-5'));
+
     // 8. Light and dark screenshots of the full page (from the top, so the sticky header sits where it belongs).
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.emulateMedia({ colorScheme: 'light' });
