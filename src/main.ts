@@ -1,16 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
-import { compileConfig } from './config/compile.js';
 import type { CompiledConfig, ProviderConfig } from './config/compiled.js';
-import { providersFromEnv } from './config/env-providers.js';
+import { loadConfig } from './config/load.js';
+import { formatProblem } from './config/problems.js';
+import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { createMetrics } from './metrics/registry.js';
 import { createUpstreamClient } from './providers/upstream-client.js';
 import { CircuitBreakers } from './router/circuit-breaker.js';
 import { inferMode } from './router/infer-mode.js';
-import { DEFAULT_RETRY_POLICY } from './router/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './router/retry-policy.js';
+import { estimateInputTokens } from './tokens/estimate.js';
 import { createApp, type AppDeps } from './server/app.js';
 import type { UsageSink } from './server/pipeline.js';
+import { createDashboardRoutes } from './server/routes/dashboard.js';
 import { healthRoute, metricsRoute } from './server/routes/operations.js';
 import { usageApiRoutes } from './server/routes/usage-api.js';
 import { openUsageStore, scheduleRetention, storeOptionsFromEnv, type UsageStore } from './usage/store.js';
@@ -19,6 +22,10 @@ import type { UsageRecord } from './usage/types.js';
 export interface GatewayOptions {
   host?: string;
   port?: number;
+  /** `--config`: the config file; else AUTOMODEL_CONFIG, else ./automodel.yaml if present, else zero config. */
+  configPath?: string;
+  /** Working directory for finding ./automodel.yaml (tests). */
+  cwd?: string;
   /** Environment to read providers and the store from; the process environment by default. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -32,10 +39,21 @@ export interface GatewayOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** The config could not be loaded: every problem, formatted with file, line and path. */
+export class ConfigLoadError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the configuration has errors:\n${problems.join('\n')}`);
+    this.name = 'ConfigLoadError';
+  }
+}
+
 export interface RunningGateway {
   server: Server;
   url: string;
-  config: CompiledConfig;
+  /** The config in force now (it changes on reload). */
+  config(): CompiledConfig;
+  /** Re-reads the config file (what SIGHUP does); false when there is no file or the new one is broken. */
+  reload(reason?: string): boolean;
   store: UsageStore;
   breakers: CircuitBreakers;
   /** Stops taking requests, waits for those in flight, flushes the store. */
@@ -66,17 +84,29 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const logger = options.logger ?? createLogger(env);
   const envPort = env.PORT ? Number(env.PORT) : undefined;
   const port = options.port ?? envPort;
-  const config = compileConfig({
-    providers: providersFromEnv(env).map((provider) => ({ ...provider, timeouts: { ...provider.timeouts, ...options.timeouts } })),
-    server: { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) },
-  });
+  const serverOverrides = { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) };
+  const loaded = loadConfig({ flag: options.configPath, env, serverOverrides, ...(options.cwd ? { cwd: options.cwd } : {}) });
+  if (!loaded.ok || !loaded.config) {
+    throw new ConfigLoadError(loaded.problems.filter((problem) => problem.severity === 'error').map((problem) => formatProblem(problem)));
+  }
+  // Test hook: shorter timeouts on every provider, kept across reloads.
+  const adapt = (compiled: CompiledConfig): CompiledConfig =>
+    options.timeouts
+      ? { ...compiled, providers: compiled.providers.map((provider) => ({ ...provider, timeouts: { ...provider.timeouts, ...options.timeouts } })) }
+      : compiled;
+  let config = adapt(loaded.config);
+  for (const problem of loaded.problems) if (problem.severity === 'warning') logger.warn(formatProblem(problem));
   const metrics = createMetrics({
     resolveModel: (id) => config.catalog.find(id)?.id,
     knownProviders: config.providers.map((provider) => provider.id),
   });
-  const store =
-    options.store ?? (await openUsageStore({ ...storeOptionsFromEnv(env), logger, onBatchCommitted: metrics.usageBatchCommitted }));
-  const stopRetention = scheduleRetention(store, { logger });
+  const storeOptions = config.store.databaseUrl
+    ? { databaseUrl: config.store.databaseUrl }
+    : config.store.sqlitePath
+      ? { sqlitePath: config.store.sqlitePath }
+      : storeOptionsFromEnv(env);
+  const store = options.store ?? (await openUsageStore({ ...storeOptions, logger, onBatchCommitted: metrics.usageBatchCommitted }));
+  const stopRetention = scheduleRetention(store, { logger, days: config.retention.days });
   const usage: UsageSink = options.onRecord
     ? {
         record: async (record) => {
@@ -86,31 +116,57 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       }
     : store;
   const upstream = createUpstreamClient({ connectTimeoutMs: config.providers[0]?.timeouts.connectMs ?? 10_000 });
-  const breakers = new CircuitBreakers();
+  const breakers = new CircuitBreakers(config.fallback.breaker);
+  const retryPolicy = (): RetryPolicy => ({ ...DEFAULT_RETRY_POLICY, maxRetries: config.fallback.retries });
   const now = () => Date.now();
   let draining = false;
   let inFlight = 0;
   const usageRoutes = usageApiRoutes({ store, now, logger });
+  const dashboard = createDashboardRoutes();
   const deps: AppDeps = {
     getConfig: () => config,
     upstream,
     usage,
     logger,
     breakers,
-    retryPolicy: DEFAULT_RETRY_POLICY,
+    get retryPolicy() {
+      return retryPolicy();
+    },
     now,
     random: Math.random,
     sleep: options.sleep ?? abortableSleep,
     metrics,
     inferMode,
+    estimateInputTokens,
     isDraining: () => draining,
     extraRoutes: {
       ...usageRoutes.extraRoutes,
+      ...dashboard.extraRoutes,
       'GET /metrics': metricsRoute(metrics),
       'GET /api/health/upstreams': healthRoute(() => config, breakers, now),
     },
-    prefixRoutes: usageRoutes.prefixRoutes,
+    prefixRoutes: [...usageRoutes.prefixRoutes, ...dashboard.prefixRoutes],
   };
+  let watcher: ConfigWatcher | null = null;
+  if (loaded.path) {
+    watcher = watchConfig(
+      loaded.path,
+      (next) => {
+        config = adapt(next);
+      },
+      {
+        initial: loaded.config,
+        env,
+        serverOverrides,
+        logger: {
+          info: (message) => logger.info(message),
+          warn: (message) => logger.warn(message),
+          error: (message) => logger.error(message),
+        },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      },
+    );
+  }
   const handler = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
     inFlight++;
@@ -127,7 +183,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${boundPort}`;
-  for (const diagnostic of config.diagnostics) logger.warn(diagnostic);
   logger.info(
     { url, providers: config.providers.map((provider) => ({ id: provider.id, type: provider.type, baseUrl: provider.baseUrl })) },
     `Automodel listening on ${url}`,
@@ -136,11 +191,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   return {
     server,
     url,
-    config,
+    config: () => config,
+    reload: (reason = 'reload requested') => watcher?.reload(reason).applied ?? false,
     store,
     breakers,
     async close() {
       draining = true;
+      watcher?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + 30_000;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { startGateway } from '../main.js';
+import { ConfigLoadError, startGateway } from '../main.js';
+import { createUsageCommand } from './commands/usage.js';
 import { createConfigCommand } from './commands/config.js';
 import { createModelsCommand } from './commands/models.js';
 import { createRouteCommand } from './commands/route.js';
@@ -24,8 +25,25 @@ program
   .description('Run the gateway (the default command).')
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--port <port>', 'port to listen on (default 4100, or PORT)', parsePort)
-  .action(async (options: { host?: string; port?: number }) => {
-    const gateway = await startGateway({ ...(options.host ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) });
+  .option('--config <file>', 'config file (default: AUTOMODEL_CONFIG, else ./automodel.yaml if present, else zero config)')
+  .action(async (options: { host?: string; port?: number; config?: string }) => {
+    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    try {
+      gateway = await startGateway({
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.config ? { configPath: options.config } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ConfigLoadError) {
+        process.stderr.write(`automodel: ${error.message}\n`);
+        process.exit(1);
+      }
+      throw error;
+    }
+    process.on('SIGHUP', () => {
+      gateway.reload('SIGHUP');
+    });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) process.exit(1);
@@ -43,6 +61,7 @@ program
 program.addCommand(createRouteCommand());
 program.addCommand(createConfigCommand());
 program.addCommand(createModelsCommand());
+program.addCommand(createUsageCommand().copyInheritedSettings(program));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`automodel: ${(error as Error).message}\n`);

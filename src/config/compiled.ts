@@ -54,7 +54,7 @@ export interface ConfigIssue {
 export interface FallbackPolicy {
   /** After every candidate of the decided tier failed, try the other tiers' models. */
   crossTiers: boolean;
-  /** Extra attempts on the same candidate after a retryable failure (before moving to the next candidate). */
+  /** Further rounds over the whole candidate list after all failed retryably (backoff with jitter, retry-after honoured). */
   retries: number;
   breaker: { failureThreshold: number; cooldownMs: number };
 }

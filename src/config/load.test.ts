@@ -31,7 +31,7 @@ describe('config sections', () => {
     assert.deepEqual(config.inference, { enabled: true, threshold: 0.6 });
     assert.deepEqual(config.store, { sqlitePath: null, databaseUrl: null });
     assert.deepEqual(config.retention, { days: 90 });
-    assert.deepEqual(config.fallback, { crossTiers: false, retries: 0, breaker: { failureThreshold: 5, cooldownMs: 30_000 } });
+    assert.deepEqual(config.fallback, { crossTiers: false, retries: 2, breaker: { failureThreshold: 5, cooldownMs: 30_000 } });
     assert.equal(config.sourcePath, '/tmp/automodel.yaml');
   });
 

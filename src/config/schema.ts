@@ -12,7 +12,7 @@ import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_HOST, DEFAULT_INFERENCE_THRESHOLD, DE
 
 /** Usage rows older than this are pruned (the usage store's own default). */
 export const DEFAULT_RETENTION_DAYS = 90;
-export const DEFAULT_FALLBACK = { crossTiers: false, retries: 0, breaker: { failureThreshold: 5, cooldownMs: 30_000 } } as const;
+export const DEFAULT_FALLBACK = { crossTiers: false, retries: 2, breaker: { failureThreshold: 5, cooldownMs: 30_000 } } as const;
 export const PROVIDER_TYPES = ['anthropic', 'openai', 'openrouter', 'openai-compatible'] as const;
 
 /** `512kb`, `10mb`, `1gb`, or plain bytes. */
@@ -166,7 +166,7 @@ export const ConfigFileSchema = z
     fallback: z
       .strictObject({
         crossTiers: z.boolean('expected true or false').default(DEFAULT_FALLBACK.crossTiers).describe('After the tier is exhausted, try the other tiers.'),
-        retries: z.int('expected a whole number').min(0, 'expected 0 or more retries').max(10, 'expected at most 10 retries').default(DEFAULT_FALLBACK.retries).describe('Extra attempts on the same candidate after a retryable failure.'),
+        retries: z.int('expected a whole number').min(0, 'expected 0 or more retries').max(10, 'expected at most 10 retries').default(DEFAULT_FALLBACK.retries).describe('Further rounds over the candidate list after every candidate failed with a retryable error (backoff with jitter; retry-after honoured up to 10 s).'),
         breaker: z
           .strictObject({
             failureThreshold: z.int('expected a whole number').positive('expected at least 1 failure').default(DEFAULT_FALLBACK.breaker.failureThreshold),

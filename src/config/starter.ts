@@ -98,7 +98,7 @@ retention:
 
 fallback:
   crossTiers: ${DEFAULT_FALLBACK.crossTiers}    # after the tier's models fail, try other tiers
-  retries: ${DEFAULT_FALLBACK.retries}            # extra attempts on the same model after a retryable failure
+  retries: ${DEFAULT_FALLBACK.retries}            # further rounds over the candidates after all failed retryably
   breaker:
     failureThreshold: ${DEFAULT_FALLBACK.breaker.failureThreshold}
     cooldownMs: ${DEFAULT_FALLBACK.breaker.cooldownMs}

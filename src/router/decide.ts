@@ -58,16 +58,12 @@ function decideVirtual(input: RouteInput, virtualModel: VirtualModelConfig, conf
   }
 
   const modelIds = virtualModel.tiers[tier] ?? [];
-  const all: Candidate[] = [];
-  for (const modelId of modelIds) {
-    const model = config.catalog.find(modelId);
-    if (!model) {
-      diagnostics.push(`tier '${tier}' names '${modelId}', which is not in the catalog`);
-      continue;
-    }
-    for (const provider of config.providers) {
-      const candidate = catalogCandidate(provider, model);
-      if (candidate) all.push(candidate);
+  const all = tierCandidates(modelIds, tier, config, diagnostics);
+  // Crossing to another tier only when config allows it; such candidates are marked so the response says so.
+  if (config.fallback?.crossTiers) {
+    for (const [otherTier, otherIds] of Object.entries(virtualModel.tiers)) {
+      if (otherTier === tier) continue;
+      for (const candidate of tierCandidates(otherIds, otherTier, config, diagnostics)) all.push({ ...candidate, crossTier: otherTier });
     }
   }
   const { candidates, skipped } = checkContext(all, input);
@@ -131,6 +127,22 @@ function decideConcrete(input: RouteInput, requestedModel: string, config: Compi
     };
   }
   return decision;
+}
+
+function tierCandidates(modelIds: string[], tier: string, config: CompiledConfig, diagnostics: string[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const modelId of modelIds) {
+    const model = config.catalog.find(modelId);
+    if (!model) {
+      diagnostics.push(`tier '${tier}' names '${modelId}', which is not in the catalog`);
+      continue;
+    }
+    for (const provider of config.providers) {
+      const candidate = catalogCandidate(provider, model);
+      if (candidate) candidates.push(candidate);
+    }
+  }
+  return candidates;
 }
 
 /** The id a provider knows a catalog model by, or null when it does not serve it. */

@@ -39,6 +39,8 @@ export interface Candidate {
   /** The id sent upstream in `model`. */
   upstreamModel: string;
   contextWindow: number | null;
+  /** Set when config allows crossing tiers and this candidate belongs to another tier than the decided one. */
+  crossTier?: string;
 }
 
 export interface SkippedCandidate extends Candidate {

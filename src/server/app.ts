@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, toGatewayError } from '../errors.js';
 import { decide } from '../router/decide.js';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): (request: IncomingMessage, response: S
     'GET /api/user': (_request, response) =>
       sendJson(response, 404, { error: { message: 'Automodel has no user accounts.', type: 'invalid_request_error', code: 'route_not_found', param: null } }),
     'POST /api/route': (request, response, url) => dryRun(request, response, url, deps),
+    'POST /v1/messages/count_tokens': (request, response) => countTokens(request, response, deps),
     'HEAD /': (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.end();
@@ -52,6 +54,10 @@ export function createApp(deps: AppDeps): (request: IncomingMessage, response: S
     const path = pathOf(request.url);
     const method = request.method ?? 'GET';
     const spec = MODEL_ROUTES[path];
+    if ((spec || GUARDED_ROUTES.has(path)) && !authorized(request, deps.getConfig().server.auth.keys)) {
+      request.resume();
+      return void sendError(response, spec ?? (path.startsWith('/v1/messages') ? anthropicMessagesSpec : openaiChatSpec), new GatewayError('unauthorized', 'A valid gateway key is required: send it as Authorization: Bearer <key> or x-api-key.'));
+    }
     if (spec && method === 'POST') {
       if (deps.isDraining?.()) return void sendError(response, spec, new GatewayError('shutting_down', 'The gateway is shutting down.'));
       handleModelRequest(spec, request, response, path, deps).catch((error: unknown) => {
@@ -85,6 +91,35 @@ export function createApp(deps: AppDeps): (request: IncomingMessage, response: S
         else response.destroy();
       });
   };
+}
+
+/** Routes that cost money or reveal the config: they need a gateway key when config sets any. */
+const GUARDED_ROUTES = new Set(['/api/route', '/v1/messages/count_tokens']);
+
+function authorized(request: IncomingMessage, keys: string[]): boolean {
+  if (keys.length === 0) return true;
+  const bearer = /^Bearer\s+(.+)$/i.exec(headerValue(request, 'authorization') ?? '')?.[1]?.trim();
+  const presented = bearer ?? headerValue(request, 'x-api-key');
+  if (!presented) return false;
+  const given = Buffer.from(presented);
+  return keys.some((key) => {
+    const expected = Buffer.from(key);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+}
+
+/** `POST /v1/messages/count_tokens`: the gateway's own estimate, the same one the context-window check uses. */
+async function countTokens(request: IncomingMessage, response: ServerResponse, deps: AppDeps): Promise<void> {
+  const raw = await readBody(request, deps.getConfig().server.bodyLimitBytes);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(body) || !Array.isArray(body.messages)) throw new GatewayError('invalid_request', 'messages: Field required (an array of messages).');
+  if (!deps.estimateInputTokens) throw new GatewayError('internal_error', 'No token estimator is configured.');
+  sendJson(response, 200, { input_tokens: deps.estimateInputTokens('anthropic-messages', body) });
 }
 
 function prefixHandler(deps: AppDeps, method: string, path: string): RouteHandler | undefined {

@@ -112,6 +112,7 @@ export async function handleModelRequest(
     );
     state.decision = decision;
     if (decision.error) throw new GatewayError(decision.error.code, decision.error.message);
+    applyModeOverrides(state, config);
     await runAttempts(state, request, response, controller.signal, requestDeps, record);
     if (state.aborted) {
       state.status = 499;
@@ -133,6 +134,16 @@ export async function handleModelRequest(
     if (gatewayError.code === 'body_too_large') headers.connection = 'close';
     sendJson(response, gatewayError.status, spec.errorBody(gatewayError), headers);
   }
+}
+
+/** Per-mode request overrides from config (e.g. `reasoning_effort: high` for plan), applied over the client's fields. */
+function applyModeOverrides(state: RequestState, config: CompiledConfig): void {
+  const decision = state.decision!;
+  if (!decision.virtualModel || !decision.mode) return;
+  const overrides = config.virtualModels.get(decision.virtualModel)?.overrides?.[decision.mode];
+  if (!overrides || Object.keys(overrides).length === 0) return;
+  state.body = { ...state.body!, ...overrides };
+  decision.diagnostics.push(`mode '${decision.mode}' overrides applied: ${Object.keys(overrides).join(', ')}`);
 }
 
 function parseBody(raw: Buffer, spec: ClientProtocolSpec): Record<string, unknown> {

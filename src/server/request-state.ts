@@ -39,6 +39,7 @@ export function routingHeaders(state: RequestState): Record<string, string> {
   if (state.served) {
     headers['x-automodel-model'] = state.served.upstreamModel;
     headers['x-automodel-provider'] = state.served.providerId;
+    if (state.served.crossTier) headers['x-automodel-fallback-tier'] = state.served.crossTier;
   }
   headers['x-automodel-attempts'] = String(state.attempts.length);
   return headers;
