@@ -213,7 +213,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
 
     let script: ResolvedScript;
     try {
-      script = resolveScript(defaults, scriptFromHeaders(request.headers), queue.shift());
+      script = resolveScript(defaults, options.scriptFor?.({ path, flavour }), scriptFromHeaders(request.headers), queue.shift());
     } catch (error) {
       if (!(error instanceof MockHeaderError)) throw error;
       sendJson(response, 400, {}, errorBody(flavour, { status: 400, message: error.message }, `req_${requestId}`));

@@ -165,6 +165,11 @@ export interface MockUpstreamOptions {
   defaults?: MockScript;
   /** Keep at most this many recent calls in `calls` (default 1000; 0 records nothing, for load tests). */
   recordLimit?: number;
+  /**
+   * Picks a script per POST request (e.g. a random fault for a soak test). Its layer sits above `defaults` and below
+   * request headers and queued scripts.
+   */
+  scriptFor?: (request: { path: string; flavour: MockFlavour }) => MockScript | undefined;
 }
 
 /** A running mock upstream. */
