@@ -6,7 +6,8 @@
  *  1. the role sentence at the top of the system prompt (only the first characters of the first blocks are read, so a
  *     MODES section that lists every mode cannot fire);
  *  2. markers in the most recent user turns: Roo/Kilo/Cline environment blocks, Cline's `<user_input mode>` wrapper,
- *     `<system-reminder>` plan-mode reminders; the newest turn with a marker wins, so a mode switch is honoured;
+ *     `<system-reminder>` plan-mode reminders, and Claude Code's plan-mode notes sent as mid-conversation system
+ *     messages; the newest turn with a marker wins, so a mode switch is honoured;
  *  3. the tool set's shape (which tools are offered, not what they are called with).
  *
  * Pure: no I/O, no clock, no `node:*` imports; every regex-free lookup is bounded, so the cost does not grow with
@@ -15,8 +16,8 @@
 import type { ClientProtocol } from '../usage/types.js';
 import { detectAgent, systemHead } from './inference/agent-detect.js';
 import { modeForAgent } from './inference/agent-modes.js';
-import { viewRequest } from './inference/request-view.js';
-import { scanUserTurn, type TurnSignal } from './inference/turn-signals.js';
+import { viewRequest, type MarkerTurn } from './inference/request-view.js';
+import { scanHarnessMessage, scanUserTurn, type TurnSignal } from './inference/turn-signals.js';
 
 /** The result of {@link inferMode}. */
 export interface InferredMode {
@@ -34,21 +35,26 @@ export interface InferredMode {
 
 const NO_SIGNAL: InferredMode = Object.freeze({ mode: null, confidence: 0, evidence: [], agent: null }) as InferredMode;
 
-function turnLabel(index: number): string {
+function turnLabel(turn: MarkerTurn | undefined): string {
+  const index = turn?.userIndex ?? 0;
+  if (turn?.from === 'system') {
+    if (index === 0) return 'system message after the last user turn';
+    return index === 1 ? 'system message before the last user turn' : `system message before user turn ${index} from the end`;
+  }
   return index === 0 ? 'last user turn' : `user turn ${index + 1} from the end`;
 }
 
-function latestTurnSignal(turns: readonly string[][]): { signal: TurnSignal; index: number } | undefined {
-  for (let index = 0; index < turns.length; index++) {
-    const signal = scanUserTurn(turns[index] ?? []);
-    if (signal) return { signal, index };
+function latestTurnSignal(turns: readonly MarkerTurn[]): { signal: TurnSignal; turn: MarkerTurn } | undefined {
+  for (const turn of turns) {
+    const signal = turn.from === 'system' ? scanHarnessMessage(turn.texts) : scanUserTurn(turn.texts);
+    if (signal) return { signal, turn };
   }
   return undefined;
 }
 
 function infer(protocol: ClientProtocol, body: unknown): InferredMode {
   const view = viewRequest(protocol, body);
-  const latest = latestTurnSignal(view.userTurns);
+  const latest = latestTurnSignal(view.markerTurns);
   const head = systemHead(view);
   const kind = latest?.signal.kind;
   const agentMatch = detectAgent(view, head, kind === 'environment-slug', kind === 'cline-environment' || kind === 'cline-user-input');
@@ -57,7 +63,7 @@ function infer(protocol: ClientProtocol, body: unknown): InferredMode {
     view,
     head,
     turnSignal: latest?.signal,
-    turnLabel: turnLabel(latest?.index ?? 0),
+    turnLabel: turnLabel(latest?.turn),
     newestTurn: view.userTurns[0] ?? [],
   });
   return {

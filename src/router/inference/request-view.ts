@@ -14,12 +14,26 @@ const MAX_PARTS_PER_MESSAGE = 16;
 /** How many system blocks are kept (Claude Code sends a billing header, an identity line and the prompt). */
 const MAX_SYSTEM_BLOCKS = 6;
 
+/**
+ * A message that may carry a mode marker: a user turn, or a system message the harness put in the middle of the
+ * conversation (Anthropic Messages only; Claude Code sends its plan-mode notes that way under the
+ * `mid-conversation-system` beta instead of as a `<system-reminder>` in the user turn).
+ */
+export interface MarkerTurn {
+  from: 'user' | 'system';
+  /** For a user turn, its place among user turns (0 = newest); for a system message, how many user turns follow it. */
+  userIndex: number;
+  texts: string[];
+}
+
 /** The neutral view the detectors read. */
 export interface RequestView {
   /** System (and developer) prompt texts in request order. */
   systemBlocks: string[];
   /** Text parts of the most recent user messages, newest message first. */
   userTurns: string[][];
+  /** The user turns and mid-conversation system messages, newest first, for marker scanning. */
+  markerTurns: MarkerTurn[];
   /** Tool names offered to the model, in request order. */
   toolNames: string[];
 }
@@ -57,17 +71,28 @@ function roleOf(message: Json): string | undefined {
   return typeof message.role === 'string' ? message.role : undefined;
 }
 
-/** Reads the newest user messages from a message list, newest first. */
-function collectUserTurns(messages: unknown[], systemBlocks: string[] | undefined): string[][] {
-  const turns: string[][] = [];
-  for (let index = messages.length - 1; index >= 0 && turns.length < MAX_USER_TURNS; index--) {
+/**
+ * Reads the newest user messages from a message list, newest first, into `view.userTurns` and `view.markerTurns`.
+ * With `harnessSystemMessages`, system messages between the turns are marker turns too (Anthropic Messages has no
+ * system role in `messages` except the harness's mid-conversation notes); otherwise system and developer messages
+ * are prompt text and go to `systemBlocks`.
+ */
+function collectTurns(messages: unknown[], view: RequestView, harnessSystemMessages: boolean, systemBlocks: string[] | undefined): void {
+  let systemNotes = 0;
+  for (let index = messages.length - 1; index >= 0 && view.userTurns.length < MAX_USER_TURNS; index--) {
     const message: unknown = messages[index];
     if (!isRecord(message)) continue;
     const role = roleOf(message);
     if (role === 'user') {
       const texts: string[] = [];
       collectTexts(message.content, texts);
-      turns.push(texts);
+      view.markerTurns.push({ from: 'user', userIndex: view.userTurns.length, texts });
+      view.userTurns.push(texts);
+    } else if (role === 'system' && harnessSystemMessages && systemNotes < MAX_USER_TURNS) {
+      systemNotes++;
+      const texts: string[] = [];
+      collectTexts(message.content, texts);
+      view.markerTurns.push({ from: 'system', userIndex: view.userTurns.length, texts });
     }
   }
   if (systemBlocks) {
@@ -80,7 +105,6 @@ function collectUserTurns(messages: unknown[], systemBlocks: string[] | undefine
       if (role === 'system' || role === 'developer') collectTexts(message.content, systemBlocks);
     }
   }
-  return turns;
 }
 
 function collectToolNames(tools: unknown): string[] {
@@ -101,24 +125,25 @@ function collectToolNames(tools: unknown): string[] {
 
 /** Builds the neutral view of a parsed request body. Never throws on unexpected shapes. */
 export function viewRequest(protocol: ClientProtocol, body: unknown): RequestView {
-  const view: RequestView = { systemBlocks: [], userTurns: [], toolNames: [] };
+  const view: RequestView = { systemBlocks: [], userTurns: [], markerTurns: [], toolNames: [] };
   if (!isRecord(body)) return view;
   view.toolNames = collectToolNames(body.tools);
   if (protocol === 'anthropic-messages') {
     collectTexts(body.system, view.systemBlocks);
     if (view.systemBlocks.length > MAX_SYSTEM_BLOCKS) view.systemBlocks.length = MAX_SYSTEM_BLOCKS;
-    if (Array.isArray(body.messages)) view.userTurns = collectUserTurns(body.messages, undefined);
+    if (Array.isArray(body.messages)) collectTurns(body.messages, view, true, undefined);
     return view;
   }
   if (protocol === 'openai-responses') {
     if (typeof body.instructions === 'string') view.systemBlocks.push(body.instructions);
     if (typeof body.input === 'string') {
       view.userTurns = [[body.input]];
+      view.markerTurns = [{ from: 'user', userIndex: 0, texts: view.userTurns[0]! }];
     } else if (Array.isArray(body.input)) {
-      view.userTurns = collectUserTurns(body.input, view.systemBlocks);
+      collectTurns(body.input, view, false, view.systemBlocks);
     }
     return view;
   }
-  if (Array.isArray(body.messages)) view.userTurns = collectUserTurns(body.messages, view.systemBlocks);
+  if (Array.isArray(body.messages)) collectTurns(body.messages, view, false, view.systemBlocks);
   return view;
 }

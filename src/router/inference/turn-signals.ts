@@ -140,6 +140,55 @@ export function scanUserTurn(texts: readonly string[]): TurnSignal | undefined {
   return best?.signal;
 }
 
+/**
+ * Openers of the plan-mode notes Claude Code sends as mid-conversation system messages, and what each means. Only a
+ * line that starts with one counts: the same message lists agents and skills whose descriptions may mention plans.
+ */
+const HARNESS_PLAN_NOTES: ReadonlyArray<{ opener: string; kind: 'plan-active' | 'plan-ended'; value: string }> = [
+  { opener: 'Plan mode is active', kind: 'plan-active', value: 'plan' },
+  { opener: 'Plan mode still active', kind: 'plan-active', value: 'plan' },
+  { opener: '## Re-entering Plan Mode', kind: 'plan-active', value: 'plan' },
+  { opener: '## Exited Plan Mode', kind: 'plan-ended', value: 'build' },
+];
+
+function latestLineStart(text: string, opener: string): number {
+  let at = text.lastIndexOf(opener);
+  while (at > 0 && text.charCodeAt(at - 1) !== 10 /* \n */) at = text.lastIndexOf(opener, at - 1);
+  return at;
+}
+
+function scanHarnessWindow(text: string, offset: number, best: Located | undefined): Located | undefined {
+  let latest = best;
+  for (const note of HARNESS_PLAN_NOTES) {
+    const at = latestLineStart(text, note.opener);
+    if (at === -1 || (latest && at + offset < latest.position)) continue;
+    const evidence = note.kind === 'plan-active' ? `plan-mode note ("${note.opener}")` : `plan-mode exit note ("${note.opener}")`;
+    latest = { signal: { kind: note.kind, value: note.value, evidence }, position: at + offset };
+  }
+  return latest;
+}
+
+/**
+ * Finds the latest plan-mode note in a mid-conversation system message (its text parts in order), or undefined.
+ * Such a message is written by the harness, never typed by the user, but it also carries agent and skill listings,
+ * so only the notes' line openers are matched.
+ */
+export function scanHarnessMessage(texts: readonly string[]): TurnSignal | undefined {
+  let best: Located | undefined;
+  let offset = 0;
+  for (const text of texts) {
+    if (text.length > LONG_PART) {
+      best = scanHarnessWindow(text.slice(0, HEAD_WINDOW), offset, best);
+      const tailStart = text.length - TAIL_WINDOW;
+      best = scanHarnessWindow(text.slice(tailStart), offset + tailStart, best);
+    } else {
+      best = scanHarnessWindow(text, offset, best);
+    }
+    offset += text.length + 1;
+  }
+  return best?.signal;
+}
+
 /** Phrases of a final user turn that asks for a compaction summary (Claude Code, older opencode); matched as written. */
 const COMPACTION_REQUEST_PHRASES = [
   'detailed summary of the conversation so far',
