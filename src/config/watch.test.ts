@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -102,6 +102,52 @@ describe('watchConfig', () => {
       writeFileSync(path, 'server:\n  port: 4200\n');
       assert.equal(watcher.reload().applied, true);
       assert.ok(logger.lines.includes('warn config reload requested: server.host/server.port changed; restart to listen on 127.0.0.1:4200 (the rest applies now)'));
+    } finally {
+      watcher.close();
+    }
+  });
+
+  it('names the settings a reload cannot change (store, retention, breaker) and applies the rest', () => {
+    const path = join(directory, 'restart-only.yaml');
+    writeFileSync(path, 'retention:\n  days: 30\ninference:\n  threshold: 0.7\n');
+    const logger = recorder();
+    const watcher = watchConfig(path, () => {}, { env: ENV, logger });
+    try {
+      writeFileSync(path, 'retention:\n  days: 7\nstore:\n  sqlitePath: other.db\nfallback:\n  breaker: { cooldownMs: 5000 }\ninference:\n  threshold: 0.8\n');
+      assert.equal(watcher.reload().applied, true);
+      assert.equal(watcher.current().inference.threshold, 0.8);
+      assert.ok(
+        logger.lines.includes('warn config reload requested: store.sqlitePath, retention.days, fallback.breaker changed; that takes a restart (the rest applies now)'),
+        logger.lines.join('\n'),
+      );
+      // Only what changed is named; an unchanged file warns about nothing.
+      writeFileSync(path, 'retention:\n  days: 7\nstore:\n  sqlitePath: other.db\nfallback:\n  breaker: { cooldownMs: 5000 }\ninference:\n  threshold: 0.9\n');
+      const before = logger.lines.length;
+      assert.equal(watcher.reload().applied, true);
+      assert.deepEqual(logger.lines.slice(before).filter((line) => line.startsWith('warn')), []);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  it('follows a Kubernetes ConfigMap update (the ..data symlink swapped; the file name itself never changes)', async () => {
+    const volume = join(directory, 'configmap');
+    mkdirSync(join(volume, '..v1'), { recursive: true });
+    writeFileSync(join(volume, '..v1', 'automodel.yaml'), GOOD);
+    symlinkSync('..v1', join(volume, '..data'));
+    symlinkSync(join('..data', 'automodel.yaml'), join(volume, 'automodel.yaml'));
+    const logger = recorder();
+    const seen: number[] = [];
+    const watcher = watchConfig(join(volume, 'automodel.yaml'), (config) => seen.push(config.inference.threshold), { env: ENV, logger, debounceMs: 50 });
+    try {
+      assert.equal(watcher.current().inference.threshold, 0.7);
+      // What the kubelet does: write the new version beside the old one, then rename a new symlink over ..data.
+      mkdirSync(join(volume, '..v2'));
+      writeFileSync(join(volume, '..v2', 'automodel.yaml'), BETTER);
+      symlinkSync('..v2', join(volume, '..data_tmp'));
+      renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+      await waitFor(() => seen.length === 1);
+      assert.deepEqual(seen, [0.9]);
     } finally {
       watcher.close();
     }

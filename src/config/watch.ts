@@ -76,6 +76,10 @@ export function watchConfig(path: string, onChange: (config: CompiledConfig) => 
     if (next.server.host !== current.server.host || next.server.port !== current.server.port) {
       logger.warn(`config ${reason}: server.host/server.port changed; restart to listen on ${next.server.host}:${next.server.port} (the rest applies now)`);
     }
+    const restartOnly = restartOnlyChanges(current, next);
+    if (restartOnly.length > 0) {
+      logger.warn(`config ${reason}: ${restartOnly.join(', ')} changed; that takes a restart (the rest applies now)`);
+    }
     current = next;
     onChange(next);
     logger.info(`config ${reason}: ${path} applied`);
@@ -99,8 +103,10 @@ export function watchConfig(path: string, onChange: (config: CompiledConfig) => 
   let watcher: FSWatcher | null = null;
   try {
     watcher = watch(dirname(path), { persistent: false }, (_event, changed) => {
-      // Some platforms omit the name; reloading an unchanged file is harmless (it is compared first).
-      if (!changed || changed.toString() === fileName) schedule();
+      // Some platforms omit the name; reloading an unchanged file is harmless (it is compared first). Kubernetes
+      // ConfigMap volumes update by swapping a `..data` symlink, so the file's own name never shows up: watch those too.
+      const name = changed?.toString();
+      if (!name || name === fileName || name.startsWith('..')) schedule();
     });
     watcher.on('error', (error) => logger.error(`config watch on ${dirname(path)} failed: ${error.message}; SIGHUP still reloads`));
   } catch (error) {
@@ -124,4 +130,20 @@ function readText(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Settings the running gateway reads only at start-up (the usage store it opened, the retention timer, the circuit
+ * breakers it built), so a reload cannot change them: they are named in a warning instead of being silently ignored.
+ */
+export function restartOnlyChanges(current: CompiledConfig, next: CompiledConfig): string[] {
+  const changed: string[] = [];
+  if (current.store.sqlitePath !== next.store.sqlitePath) changed.push('store.sqlitePath');
+  if (current.store.databaseUrl !== next.store.databaseUrl) changed.push('store.databaseUrl');
+  if (current.retention.days !== next.retention.days) changed.push('retention.days');
+  const breaker = current.fallback.breaker;
+  if (breaker.failureThreshold !== next.fallback.breaker.failureThreshold || breaker.cooldownMs !== next.fallback.breaker.cooldownMs) {
+    changed.push('fallback.breaker');
+  }
+  return changed;
 }

@@ -358,6 +358,21 @@ providers:
     }
   });
 
+  it('a key rotated in the file applies on reload: the old one is refused, the new one accepted', async () => {
+    const rotated = 'amk-rotated-key-19c0d3b2';
+    const original = readFileSync(live.path, 'utf8');
+    live.write(original.replace('${GATEWAY_KEY}', rotated));
+    try {
+      assert.equal(live.gateway.reload('SIGHUP'), true);
+      assert.equal((await post(live.gateway.url, '/v1/chat/completions', openaiBody, { 'x-api-key': GATEWAY_KEY })).status, 401);
+      assert.equal((await post(live.gateway.url, '/v1/chat/completions', openaiBody, { 'x-api-key': rotated })).status, 200);
+    } finally {
+      live.write(original);
+      assert.equal(live.gateway.reload('SIGHUP'), true);
+    }
+    assert.equal((await post(live.gateway.url, '/v1/chat/completions', openaiBody, { 'x-api-key': GATEWAY_KEY })).status, 200);
+  });
+
   it('no key appears in the logs, /metrics, /api/requests or a request\'s detail', async () => {
     const metrics = await (await fetch(`${live.gateway.url}/metrics`)).text();
     const requestsResponse = await fetch(`${live.gateway.url}/api/requests?limit=200`);
@@ -496,6 +511,12 @@ ${extra}`;
     assert.equal(live.gateway.config(), good);
     assert.equal(await tierOf('plan'), 'implementation');
     assert.equal(await tierOf('code'), 'implementation');
+  });
+
+  it('a change to a setting read only at start-up is applied with the rest and named in a warning', async () => {
+    live.write(yaml('implementation', 'retention:\n  days: 3\n'));
+    assert.equal(live.gateway.reload('SIGHUP'), true);
+    assert.match(live.log(), /config SIGHUP: retention\.days changed; that takes a restart/);
   });
 
   it('reload(\'SIGHUP\') applies a change at once', async () => {
