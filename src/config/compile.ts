@@ -37,6 +37,17 @@ export interface ConfigInput {
   issues?: ConfigIssue[];
 }
 
+/**
+ * Request fields an override may not set. The gateway decides `stream` handling from the client's own body before the
+ * overrides apply, so flipping it makes every request in that mode fail (the response is read in the wrong shape);
+ * `model` is always replaced by the routed model; `messages` is the conversation itself.
+ */
+const RESERVED_OVERRIDE_FIELDS: Record<string, string> = {
+  stream: 'the client chooses streaming (an override would make the gateway read the answer in the wrong shape)',
+  model: 'the gateway sets the routed model (map the mode to a tier instead)',
+  messages: 'it is the conversation itself',
+};
+
 const NO_PROVIDER_MESSAGE =
   'No upstream provider is configured: set ANTHROPIC_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY (and *_BASE_URL for another endpoint). Requests are answered with a 503 until then.';
 
@@ -101,9 +112,13 @@ export function compileConfig(input: ConfigInput = {}): CompiledConfig {
       const repeated = field === 'baselineTier' && virtualModel.baselineTier === virtualModel.defaultTier;
       if (!repeated && !virtualModel.tiers[virtualModel[field]]) error([...base, field], `${field} '${virtualModel[field]}' is not one of the tiers (${tierList})`);
     }
-    for (const mode of Object.keys(virtualModel.overrides ?? {})) {
+    for (const [mode, fields] of Object.entries(virtualModel.overrides ?? {})) {
       if (virtualModel.modes[mode] === undefined) {
         warning([...base, 'overrides', mode], `overrides for mode '${mode}', which is not in modes (it still applies when a request names that mode)`);
+      }
+      for (const field of Object.keys(fields)) {
+        const why = RESERVED_OVERRIDE_FIELDS[field];
+        if (why) error([...base, 'overrides', mode, field], `overrides cannot set '${field}': ${why}`);
       }
     }
   }

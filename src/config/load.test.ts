@@ -196,6 +196,15 @@ describe('config errors: file, line, path, expected and found', () => {
     ]);
   });
 
+  it('overrides may not set stream, model or messages (the gateway owns them), pointing at the field', () => {
+    const text = 'virtualModels:\n  kilo/auto:\n    tiers: { implementation: [claude-sonnet-4-5] }\n    modes: { plan: implementation }\n    overrides:\n      plan: { stream: false, model: gpt-4o, max_tokens: 9 }\n';
+    assert.equal(load(text).ok, false);
+    assert.deepEqual(lines(text), [
+      "automodel.yaml:6:23 error virtualModels[\"kilo/auto\"].overrides.plan.stream: overrides cannot set 'stream': the client chooses streaming (an override would make the gateway read the answer in the wrong shape)",
+      "automodel.yaml:6:37 error virtualModels[\"kilo/auto\"].overrides.plan.model: overrides cannot set 'model': the gateway sets the routed model (map the mode to a tier instead)",
+    ]);
+  });
+
   it('no provider at all is a warning, pointing at providers:', () => {
     assert.deepEqual(lines('providers:\n  anthropic:\n    type: anthropic\n    apiKey: ${ANTHROPIC_API_KEY:-}\n', {}), [
       'automodel.yaml:1:1 warning providers: No upstream provider is configured: set ANTHROPIC_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY (and *_BASE_URL for another endpoint). Requests are answered with a 503 until then.',

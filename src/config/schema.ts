@@ -130,7 +130,7 @@ const VirtualModelSchema = z
         'expected a mapping of mode slug to request fields',
       )
       .default({})
-      .describe('Mode slug → top-level request fields set on requests routed in that mode (e.g. plan: {max_tokens: 32000}).'),
+      .describe('Mode slug → top-level request fields set on requests routed in that mode (e.g. plan: {max_tokens: 32000}); not stream, model or messages.'),
   })
   .describe('A virtual model such as kilo/auto: modes map to tiers, tiers to ordered models.');
 

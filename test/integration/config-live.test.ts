@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino, type Logger } from 'pino';
 import { createConfigCommand } from '../../src/cli/commands/config.js';
 import { IMPLEMENTATION_MODES, REASONING_MODES } from '../../src/config/defaults.js';
-import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/main.js';
+import { ConfigLoadError, startGateway, type GatewayOptions, type RunningGateway } from '../../src/main.js';
 import { startGatewayWithMock, type GatewayUnderTest } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/index.js';
 
@@ -201,6 +201,17 @@ describe('config file: providers, modes, virtual models, overrides, inference', 
       assert.equal(live.gateway.reload('test'), true);
     }
     assert.equal(route(await post(live.gateway.url, '/v1/messages', body)).source, 'inferred');
+  });
+});
+
+describe('config file: refused at start', () => {
+  it('overrides that set stream (which would fail every request in that mode) stop the gateway with file:line and path', async () => {
+    const yaml = `virtualModels:\n  kilo/auto:\n    tiers: { implementation: [claude-sonnet-4-5] }\n    modes: { plan: implementation }\n    overrides:\n      plan: { stream: false }\n`;
+    await assert.rejects(startFromFile('refused', yaml, { OPENROUTER_API_KEY: 'sk-or' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigLoadError);
+      assert.match(error.problems.join('\n'), /automodel\.yaml:6:\d+ error virtualModels\["kilo\/auto"\]\.overrides\.plan\.stream: overrides cannot set 'stream'/);
+      return true;
+    });
   });
 });
 
