@@ -289,6 +289,48 @@ fallback:
   }
 });
 
+describe('docs recipe: a local model for explore (docs/recipes/local-model-explore.md), as written', () => {
+  let anthropic: MockUpstream;
+  let ollama: MockUpstream;
+  let live: FileGateway;
+  before(async () => {
+    anthropic = await startMockUpstream();
+    ollama = await startMockUpstream();
+    const recipe = /```yaml\n([\s\S]*?)```/.exec(readFileSync(join(process.cwd(), 'docs/recipes/local-model-explore.md'), 'utf8'))![1]!;
+    // The only edits: both upstreams are loopback mocks instead of Anthropic's API and a local Ollama, and the mock
+    // wants a bearer token where Ollama takes none (Ollama ignores one).
+    const yaml = recipe.replace('http://127.0.0.1:11434/v1', `${ollama.url}/v1\n    apiKey: ollama`).replace('    type: anthropic\n', '    type: anthropic\n    baseUrl: ${ANTHROPIC_BASE_URL}\n');
+    assert.notEqual(yaml, recipe);
+    live = await startFromFile('recipe-local', yaml, { ANTHROPIC_API_KEY: 'sk-ant-recipe', ANTHROPIC_BASE_URL: anthropic.url });
+  });
+  after(async () => {
+    await live.gateway.close();
+    await anthropic.close();
+    await ollama.close();
+  });
+
+  it('explore goes to the local model by its Ollama name, inferred from an opencode explore subagent too; code stays on Sonnet', async () => {
+    const explore = await chat(live.gateway.url, 'kilo/auto', 'explore');
+    assert.deepEqual(route(explore), { status: 200, mode: 'explore', source: 'header', tier: 'local', model: 'qwen2.5-coder:14b' });
+    assert.equal(lastBody(ollama).model, 'qwen2.5-coder:14b');
+    const fixture = JSON.parse(readFileSync(join(process.cwd(), 'test/fixtures/modes/opencode/explore-subagent.json'), 'utf8')) as { body: Record<string, unknown> };
+    const inferred = await post(live.gateway.url, '/v1/chat/completions', { ...fixture.body, stream: false });
+    assert.deepEqual(route(inferred), { status: 200, mode: 'explore', source: 'inferred', tier: 'local', model: 'qwen2.5-coder:14b' });
+    assert.deepEqual(route(await chat(live.gateway.url, 'kilo/auto', 'code')), { status: 200, mode: 'code', source: 'header', tier: 'implementation', model: 'claude-sonnet-4-5' });
+    assert.equal(lastBody(anthropic).model, 'claude-sonnet-4-5');
+  });
+
+  it('with Ollama down, explore falls back to Sonnet in the same tier', async () => {
+    await ollama.close();
+    const answer = await chat(live.gateway.url, 'kilo/auto', 'explore', { stream: true });
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.headers.get('x-automodel-tier'), 'local');
+    assert.equal(answer.headers.get('x-automodel-model'), 'claude-sonnet-4-5');
+    assert.equal(answer.headers.get('x-automodel-fallback-tier'), null);
+    assert.match(answer.text, /data: \[DONE\]/);
+  });
+});
+
 describe('config file: gateway keys', () => {
   const GATEWAY_KEY = 'amk-live-gateway-key-6b1f0c9e';
   const WRONG_KEY = 'amk-wrong-key-77d2e4aa';
