@@ -25,17 +25,33 @@ test('agent turn is deterministic, about 40 KB, with 17 tools and tool-call hist
   assert.ok(tinyBody({ protocol: 'openai', model: 'm', stream: false }).length < 200);
 });
 
-test('default scenarios: one family × 2 bodies × JSON/SSE × c1/c64; --only filters by id substring', () => {
+test('default scenarios: OpenRouter route 2 bodies × JSON/SSE × c1/c64, Anthropic pass-through and translation narrowed; --only filters', () => {
   const all = buildScenarios({ only: undefined, all: false });
-  assert.equal(all.length, 8);
-  assert.ok(all.every((scenario) => scenario.gateway.path === '/api/openrouter/chat/completions'));
+  const openrouter = all.filter((scenario) => scenario.family === 'openrouter-chat');
+  assert.equal(openrouter.length, 8);
+  assert.ok(openrouter.every((scenario) => scenario.gateway.path === '/api/openrouter/chat/completions' && scenario.gatewayProvider === 'openrouter'));
   assert.ok(all.every((scenario) => scenario.gateway.headers['x-kilocode-mode'] === 'code'));
   assert.ok(all.every((scenario) => (JSON.parse(scenario.gateway.body) as { model: string }).model === 'kilo/auto'));
-  assert.deepEqual(buildScenarios({ only: 'tiny/sse', all: false }).map((scenario) => scenario.id), [
+  assert.deepEqual(buildScenarios({ only: 'openrouter-chat/tiny/sse', all: false }).map((scenario) => scenario.id), [
     'openrouter-chat/tiny/sse/c1',
     'openrouter-chat/tiny/sse/c64',
   ]);
-  assert.equal(buildScenarios({ only: undefined, all: true }).length, 16);
+  const anthropic = all.filter((scenario) => scenario.family === 'anthropic-messages');
+  assert.deepEqual(anthropic.map((scenario) => scenario.id), [
+    'anthropic-messages/tiny/json/c1',
+    'anthropic-messages/tiny/sse/c1',
+    'anthropic-messages/tiny/sse/c64',
+    'anthropic-messages/agent-40k/json/c1',
+    'anthropic-messages/agent-40k/sse/c1',
+    'anthropic-messages/agent-40k/sse/c64',
+  ]);
+  assert.ok(anthropic.every((scenario) => scenario.gatewayProvider === 'anthropic' && scenario.upstream.path === '/v1/messages'));
+  assert.ok(anthropic.every((scenario) => scenario.gateway.responseProtocol === 'anthropic' && scenario.gateway.headers['anthropic-version']));
+  const translated = all.filter((scenario) => scenario.family === 'openai-to-anthropic');
+  assert.equal(translated.length, 4);
+  assert.ok(translated.every((scenario) => scenario.stream && scenario.gateway.responseProtocol === 'openai' && scenario.upstream.responseProtocol === 'anthropic'));
+  assert.equal(all.length, 18);
+  assert.equal(buildScenarios({ only: undefined, all: true }).length, 26);
 });
 
 test('percentile uses nearest rank', () => {

@@ -114,9 +114,9 @@ export function renderHeader(meta: BenchMeta): string {
   );
 }
 
-/** Writes rows (with ratios) and meta as JSON. */
-export function writeResults(path: string, meta: BenchMeta, rows: readonly BenchRow[]): void {
+/** Writes rows (with ratios), meta and any extra sections (e.g. mode inference) as JSON. */
+export function writeResults(path: string, meta: BenchMeta, rows: readonly BenchRow[], extra: Record<string, unknown> = {}): void {
   mkdirSync(dirname(path), { recursive: true });
   const enriched = rows.map((row) => ({ ...row, ratioToBareProxy: ratiosToBare(row, rows) }));
-  writeFileSync(path, `${JSON.stringify({ meta, rows: enriched }, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify({ meta, rows: enriched, ...extra }, null, 2)}\n`);
 }

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: the gateway against a bare Node proxy and against the mock upstream itself, in one run, loopback only.
  *
- * Starts three child processes (mock upstream, bare proxy, gateway), drives each scenario of `scenarios.ts` on each
- * target with autocannon, measures TTFB with a sequential undici loop, reads each target's CPU time and peak RSS from
- * /proc, prints one markdown table (every figure also as a ratio to the bare proxy) and writes bench/results/latest.json.
+ * Starts the child processes (mock upstream, bare proxy, and a gateway per upstream provider the scenarios need: one
+ * configured with OpenRouter, one with Anthropic), drives each scenario of `scenarios.ts` on each target with
+ * autocannon, measures TTFB with a sequential undici loop, reads each target's CPU time and peak RSS from /proc, prints
+ * one markdown table (every figure also as a ratio to the bare proxy), then the mode-inference table (measured in this
+ * process), and writes bench/results/latest.json.
  *
  * Flags: --quick (short runs, a smoke test), --only <substring of a scenario id>, --all (every family),
  * --duration <seconds per load run>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
- * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slot, e.g. the bare proxy while the gateway is
+ * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slots, e.g. the bare proxy while the gateway is
  * being written: --gateway-cmd "node dist/bench/bare-proxy.js --port {port} --upstream {mock}".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,18 +21,19 @@ import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
 import type { HttpCall } from './measure.js';
 import { freePort, readCpuMs, readPeakRssMb, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
+import { measureModeInference, renderModeInference } from './mode-inference.js';
 import { renderHeader, renderTable, writeResults } from './report.js';
 import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { BENCH_UPSTREAM_KEY, buildScenarios } from './scenarios.js';
-import type { BenchScenario, ScenarioCall } from './scenarios.js';
+import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
 const LOAD_BUDGET_SECONDS = 110;
 
 interface Target {
   name: TargetName;
-  baseUrl: string;
-  service: Service;
+  /** The process and address that serve this scenario on this target. */
+  serverFor(scenario: BenchScenario): { baseUrl: string; service: Service };
   callFor(scenario: BenchScenario): ScenarioCall;
 }
 
@@ -39,32 +42,33 @@ function toHttpCall(baseUrl: string, call: ScenarioCall): HttpCall {
 }
 
 /** A quick check that the target answers this scenario sensibly, so a broken row is reported instead of measured. */
-async function checkTarget(call: HttpCall, stream: boolean): Promise<string | undefined> {
+async function checkTarget(call: HttpCall, scenarioCall: ScenarioCall, stream: boolean): Promise<string | undefined> {
   try {
     const { status, body } = await probe(call);
     if (status !== 200) return `status ${status}: ${body.slice(0, 120)}`;
-    if (stream && !body.includes('data: [DONE]')) return 'stream did not end with data: [DONE]';
-    if (!stream && !body.includes('"choices"')) return 'JSON body has no choices';
+    const openai = scenarioCall.responseProtocol === 'openai';
+    if (stream && openai && !body.includes('data: [DONE]')) return 'stream did not end with data: [DONE]';
+    if (stream && !openai && !body.includes('event: message_stop')) return 'stream did not end with message_stop';
+    if (!stream && openai && !body.includes('"choices"')) return 'JSON body has no choices';
+    if (!stream && !openai && !body.includes('"content"')) return 'JSON body has no content';
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
 }
 
-function gatewayEnvironment(mockUrl: string, dbPath: string): NodeJS.ProcessEnv {
+function gatewayEnvironment(mockUrl: string, dbPath: string, provider: GatewayProvider): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    // Only the OpenRouter upstream may be configured, so every request goes to the mock.
+    // Only the one upstream of this gateway may be configured, so every request goes to the mock by a known route.
     if (/^(ANTHROPIC_|OPENAI_|OPENROUTER_|DATABASE_URL|REDIS_URL|AUTOMODEL_)/.test(name)) continue;
     environment[name] = value;
   }
-  return {
-    ...environment,
-    OPENROUTER_API_KEY: BENCH_UPSTREAM_KEY,
-    OPENROUTER_BASE_URL: `${mockUrl}/api/v1`,
-    AUTOMODEL_DB: dbPath,
-    LOG_LEVEL: 'warn',
-  };
+  const upstream =
+    provider === 'anthropic'
+      ? { ANTHROPIC_API_KEY: BENCH_UPSTREAM_KEY, ANTHROPIC_BASE_URL: mockUrl }
+      : { OPENROUTER_API_KEY: BENCH_UPSTREAM_KEY, OPENROUTER_BASE_URL: `${mockUrl}/api/v1` };
+  return { ...environment, ...upstream, AUTOMODEL_DB: dbPath, LOG_LEVEL: 'warn' };
 }
 
 async function main(): Promise<void> {
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
   const runs = scenarios.length * 3;
   const durationSeconds = values.duration !== undefined
     ? Number(values.duration)
-    : values.quick ? 1 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
+    : values.quick ? 0.5 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
   const ttfbCount = values['ttfb-count'] !== undefined ? Number(values['ttfb-count']) : values.quick ? 30 : 200;
   if (!(durationSeconds > 0) || !Number.isInteger(ttfbCount) || ttfbCount < 1) {
     throw new Error('--duration takes a positive number of seconds and --ttfb-count a positive whole number');
@@ -118,31 +122,41 @@ async function main(): Promise<void> {
     services.push(bare);
     const bareUrl = (await waitForLine(bare, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
 
-    const gatewayPort = await freePort();
-    const gatewayArgs = gatewayTemplate
-      ? gatewayTemplate
-          .replaceAll('{port}', String(gatewayPort))
-          .replaceAll('{mock}', mockUrl)
-          .replaceAll('{openrouterBaseUrl}', `${mockUrl}/api/v1`)
-          .split(/\s+/)
-          .filter(Boolean)
-      : [node, join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
-    const [gatewayCommand = node, ...gatewayRest] = gatewayArgs;
-    const gateway = startService({
-      name: 'gateway',
-      command: gatewayCommand === 'node' ? node : gatewayCommand,
-      args: gatewayRest,
-      env: gatewayEnvironment(mockUrl, join(workDir, 'bench.db')),
-      logFile: join(workDir, 'gateway.log'),
-    });
-    services.push(gateway);
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    await waitForHealthy(gateway, `${gatewayUrl}/healthz`, 30_000);
+    const gateways = new Map<GatewayProvider, { baseUrl: string; service: Service; command: string }>();
+    for (const provider of [...new Set(scenarios.map((scenario) => scenario.gatewayProvider))]) {
+      const gatewayPort = await freePort();
+      const gatewayArgs = gatewayTemplate
+        ? gatewayTemplate
+            .replaceAll('{port}', String(gatewayPort))
+            .replaceAll('{mock}', mockUrl)
+            .replaceAll('{openrouterBaseUrl}', `${mockUrl}/api/v1`)
+            .split(/\s+/)
+            .filter(Boolean)
+        : [node, join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
+      const [gatewayCommand = node, ...gatewayRest] = gatewayArgs;
+      const name = provider === 'openrouter' ? 'gateway' : `gateway (${provider})`;
+      const gateway = startService({
+        name,
+        command: gatewayCommand === 'node' ? node : gatewayCommand,
+        args: gatewayRest,
+        env: gatewayEnvironment(mockUrl, join(workDir, `bench-${provider}.db`), provider),
+        logFile: join(workDir, `gateway-${provider}.log`),
+      });
+      services.push(gateway);
+      const baseUrl = `http://127.0.0.1:${gatewayPort}`;
+      await waitForHealthy(gateway, `${baseUrl}/healthz`, 30_000);
+      gateways.set(provider, { baseUrl, service: gateway, command: gatewayArgs.join(' ') });
+    }
+    const gatewayFor = (scenario: BenchScenario): { baseUrl: string; service: Service } => {
+      const gateway = gateways.get(scenario.gatewayProvider);
+      if (!gateway) throw new Error(`no gateway for ${scenario.gatewayProvider}`);
+      return gateway;
+    };
 
     const targets: Target[] = [
-      { name: 'direct', baseUrl: mockUrl, service: mock, callFor: (scenario) => scenario.upstream },
-      { name: 'bare-proxy', baseUrl: bareUrl, service: bare, callFor: (scenario) => scenario.upstream },
-      { name: 'gateway', baseUrl: gatewayUrl, service: gateway, callFor: (scenario) => scenario.gateway },
+      { name: 'direct', serverFor: () => ({ baseUrl: mockUrl, service: mock }), callFor: (scenario) => scenario.upstream },
+      { name: 'bare-proxy', serverFor: () => ({ baseUrl: bareUrl, service: bare }), callFor: (scenario) => scenario.upstream },
+      { name: 'gateway', serverFor: gatewayFor, callFor: (scenario) => scenario.gateway },
     ];
     console.error(
       `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
@@ -154,8 +168,9 @@ async function main(): Promise<void> {
     const shapes = [...new Map(scenarios.map((scenario) => [scenario.shape, scenario])).values()];
     for (const target of targets) {
       for (const scenario of shapes) {
-        const call = toHttpCall(target.baseUrl, target.callFor(scenario));
-        const failure = await checkTarget(call, scenario.stream);
+        const scenarioCall = target.callFor(scenario);
+        const call = toHttpCall(target.serverFor(scenario).baseUrl, scenarioCall);
+        const failure = await checkTarget(call, scenarioCall, scenario.stream);
         if (failure) {
           probeFailures.set(`${target.name} ${scenario.shape}`, failure);
           console.error(`bench: ${target.name} fails ${scenario.shape}: ${failure}`);
@@ -177,13 +192,14 @@ async function main(): Promise<void> {
           rows.push({ ...base, failure, completed: 0, failures: 0, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, addedP50Ms: null, ttfbMs: null, cpuMsPerRequest: 0, peakRssMb: 0 });
           continue;
         }
-        const call = toHttpCall(target.baseUrl, target.callFor(scenario));
+        const server = target.serverFor(scenario);
+        const call = toHttpCall(server.baseUrl, target.callFor(scenario));
         // CPU per request: the target's user+system time over this load run only (from /proc/PID/stat, 10 ms ticks),
         // divided by the responses it completed. It counts what the process itself burns, not the load generator or
         // the other processes sharing these 2 cores; over a multi-second run the tick granularity is well under 1 %.
-        const cpuBefore = readCpuMs(target.service.pid);
+        const cpuBefore = readCpuMs(server.service.pid);
         const load = await runLoad(call, scenario.concurrency, durationSeconds);
-        const cpuAfter = readCpuMs(target.service.pid);
+        const cpuAfter = readCpuMs(server.service.pid);
         const ttfbMs = scenario.concurrency === 1 ? await measureTtfb(call, ttfbCount) : null;
         if (target.name === 'direct') directP50 = load.p50Ms;
         rows.push({
@@ -196,7 +212,7 @@ async function main(): Promise<void> {
           addedP50Ms: target.name === 'direct' || directP50 === undefined ? null : load.p50Ms - directP50,
           ttfbMs,
           cpuMsPerRequest: load.completed > 0 ? (cpuAfter - cpuBefore) / load.completed : Number.NaN,
-          peakRssMb: readPeakRssMb(target.service.pid),
+          peakRssMb: readPeakRssMb(server.service.pid),
         });
         console.error(
           `[${runIndex}/${runs}] ${scenario.id} ${target.name}: ${load.requestsPerSecond.toFixed(0)} req/s, ` +
@@ -215,16 +231,20 @@ async function main(): Promise<void> {
       durationSecondsPerRun: durationSeconds,
       ttfbRequests: ttfbCount,
       quick: values.quick,
-      gatewayCommand: gatewayArgs.join(' '),
+      gatewayCommand: [...gateways.entries()].map(([provider, gateway]) => `${provider}: ${gateway.command}`).join('; '),
       totalSeconds: Math.round((Date.now() - startedAt) / 1000),
     };
     const failedRequests = rows.reduce((sum, row) => sum + row.failures, 0);
+    // Measured after the load runs, with the children idle, so nothing competes for this process's core.
+    const modeInference = measureModeInference(values.quick);
     console.log(renderHeader(meta));
     console.log('');
     console.log(renderTable(rows));
+    console.log('');
+    console.log(renderModeInference(modeInference));
     if (failedRequests > 0) console.log(`\nWarning: ${failedRequests} requests failed (non-2xx, errors or timeouts); see bench/results/latest.json.`);
     const resultsPath = resolve(process.cwd(), 'bench/results/latest.json');
-    writeResults(resultsPath, meta, rows);
+    writeResults(resultsPath, meta, rows, { modeInference });
     console.error(`bench: done in ${meta.totalSeconds} s; results in ${resultsPath}`);
   } finally {
     await stopAll();

@@ -64,6 +64,8 @@ export interface SoakSample {
   rssMb: number;
   /** V8 heap used right after a full GC. */
   heapAfterGcMb: number;
+  /** Memory of C++ objects bound to JS (Buffers included), after the GC. */
+  externalMb: number;
   /** Every open file descriptor of the process. */
   fds: number;
   /** Of those, sockets (client, gateway and mock sides of every loopback connection, plus listeners). */
@@ -157,7 +159,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     gc();
     const gatewayConnections = await new Promise<number>((resolve) => gateway.server.getConnections((_error, count) => resolve(count)));
     const memory = process.memoryUsage();
-    samples.push({ label, requestsDone, rssMb: memory.rss / 1_048_576, heapAfterGcMb: memory.heapUsed / 1_048_576, ...openDescriptors(), gatewayConnections });
+    samples.push({ label, requestsDone, rssMb: memory.rss / 1_048_576, heapAfterGcMb: memory.heapUsed / 1_048_576, externalMb: memory.external / 1_048_576, ...openDescriptors(), gatewayConnections });
     log(`soak: ${label} after ${requestsDone} requests: rss ${(memory.rss / 1_048_576).toFixed(1)} MB, heap ${(memory.heapUsed / 1_048_576).toFixed(1)} MB`);
   };
 
@@ -281,11 +283,11 @@ export function renderSoakReport(report: SoakReport): string {
     `| duration | ${report.durationSeconds.toFixed(1)} s (${report.requestsPerSecond.toFixed(0)} req/s) |`,
     `| heap growth warm → end (after GC) | ${heapGrowthMb(report).toFixed(2)} MB |`,
     '',
-    '| sample | requests done | RSS MB | heap after GC MB | open fds | sockets | gateway connections |',
-    '|---|--:|--:|--:|--:|--:|--:|',
+    '| sample | requests done | RSS MB | heap after GC MB | external MB | open fds | sockets | gateway connections |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
     ...report.samples.map(
       (sample) =>
-        `| ${sample.label} | ${sample.requestsDone} | ${sample.rssMb.toFixed(1)} | ${sample.heapAfterGcMb.toFixed(1)} | ${sample.fds} | ${sample.sockets} | ${sample.gatewayConnections} |`,
+        `| ${sample.label} | ${sample.requestsDone} | ${sample.rssMb.toFixed(1)} | ${sample.heapAfterGcMb.toFixed(1)} | ${sample.externalMb.toFixed(1)} | ${sample.fds} | ${sample.sockets} | ${sample.gatewayConnections} |`,
     ),
   ];
   return lines.join('\n');
