@@ -331,6 +331,41 @@ describe('docs recipe: a local model for explore (docs/recipes/local-model-explo
   });
 });
 
+describe('config file: a provider with a wrong key in the file', () => {
+  let strict: MockUpstream;
+  let spare: MockUpstream;
+  let live: FileGateway;
+  before(async () => {
+    strict = await startMockUpstream({ apiKey: 'sk-ant-the-right-one' });
+    spare = await startMockUpstream();
+    const yaml = `providers:
+  anthropic:
+    type: anthropic
+    baseUrl: \${STRICT_URL}
+    apiKey: \${STALE_KEY}
+  openrouter:
+    type: openrouter
+    baseUrl: \${SPARE_URL}/api/v1
+    apiKey: \${ROUTER_KEY}
+`;
+    live = await startFromFile('stale-key', yaml, { STRICT_URL: strict.url, SPARE_URL: spare.url, STALE_KEY: 'sk-ant-revoked', ROUTER_KEY });
+  });
+  after(async () => {
+    await live.gateway.close();
+    await strict.close();
+    await spare.close();
+  });
+
+  // The attempt loop classes an upstream 401/403 as a client error and stops, though the client did nothing wrong and
+  // the next provider in the tier would serve it (see the report: src/router/classify-failure.ts).
+  it('falls back to the next provider of the tier when one answers 401 for its own key', { todo: 'upstream 401/403 is classed "client": no fallback' }, async () => {
+    const answer = await chat(live.gateway.url, 'kilo/auto', 'code');
+    assert.equal(strict.calls.length, 1);
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.headers.get('x-automodel-provider'), 'openrouter');
+  });
+});
+
 describe('config file: gateway keys', () => {
   const GATEWAY_KEY = 'amk-live-gateway-key-6b1f0c9e';
   const WRONG_KEY = 'amk-wrong-key-77d2e4aa';
