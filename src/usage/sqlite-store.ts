@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { UsageJournal } from './journal.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { buildRequestsQuery, buildSummaryQuery, SQLITE_DIALECT, toSummaryRow } from './report.js';
 import {
@@ -58,8 +59,14 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
     database.close();
     throw error;
   }
-  return new SqliteUsageStore(database, options);
+  const journal = path === ':memory:' || path === '' ? null : UsageJournal.open(path);
+  return new SqliteUsageStore(database, options, journal);
 }
+
+/** Records are moved from the journal into SQLite when this many wait, or after this long. */
+const JOURNAL_BATCH_RECORDS = 512;
+const JOURNAL_FLUSH_MS = 200;
+const RESOLVED = Promise.resolve();
 
 class SqliteUsageStore implements UsageStore {
   readonly backend = 'sqlite' as const;
@@ -68,9 +75,15 @@ class SqliteUsageStore implements UsageStore {
   readonly #insertStatements = new Map<number, Statement>();
   readonly #getStatement: Statement;
   readonly #insertBatch: (records: UsageRecord[]) => void;
+  readonly #journal: UsageJournal | null;
+  readonly #options: UsageStoreOptions;
+  #journaled: UsageRecord[] = [];
+  #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(database: Database.Database, options: UsageStoreOptions) {
+  constructor(database: Database.Database, options: UsageStoreOptions, journal: UsageJournal | null) {
+    this.#journal = journal;
+    this.#options = options;
     this.#database = database;
     this.#getStatement = database.prepare(`SELECT ${USAGE_COLUMNS.join(', ')} FROM usage_records WHERE id = ?`);
     this.#insertBatch = database.transaction((records: UsageRecord[]) => {
@@ -82,6 +95,42 @@ class SqliteUsageStore implements UsageStore {
       }
     });
     this.#writer = new BatchWriter((records) => this.#insertBatch(records), options);
+    if (journal) {
+      const left = journal.replay();
+      if (left.length > 0) {
+        for (let start = 0; start < left.length; start += JOURNAL_BATCH_RECORDS) this.#insertBatch(left.slice(start, start + JOURNAL_BATCH_RECORDS));
+        options.logger?.warn({ records: left.length }, 'usage journal replayed: records of an unclean stop were stored');
+      }
+      journal.truncate();
+    }
+  }
+
+  /** Moves journaled records into SQLite in one transaction, then empties the journal. Synchronous, so nothing is appended meanwhile. */
+  #drainJournal(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    if (this.#journaled.length === 0) return;
+    const batch = this.#journaled;
+    const started = performance.now();
+    try {
+      this.#insertBatch(batch);
+    } catch (error) {
+      // Still in the journal: try again later (e.g. the database is locked by another process).
+      this.#options.logger?.error({ err: error }, 'usage batch insert failed; records stay in the journal');
+      this.#scheduleDrain();
+      return;
+    }
+    this.#journaled = [];
+    this.#journal!.truncate();
+    this.#options.onBatchCommitted?.(batch.length, performance.now() - started);
+  }
+
+  #scheduleDrain(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => this.#drainJournal(), JOURNAL_FLUSH_MS);
+    this.#timer.unref();
   }
 
   /** Prepared once per row count (1…32), so steady traffic reuses a handful of statements. */
@@ -99,38 +148,51 @@ class SqliteUsageStore implements UsageStore {
   }
 
   record(record: UsageRecord): Promise<void> {
-    return this.#writer.enqueue(record);
+    if (!this.#journal || this.#closed) return this.#writer.enqueue(record);
+    this.#journal.append(record);
+    this.#journaled.push(record);
+    // A full batch is drained at once, synchronously: this bounds memory even for a caller that never yields to timers.
+    if (this.#journaled.length >= JOURNAL_BATCH_RECORDS) this.#drainJournal();
+    else this.#scheduleDrain();
+    return RESOLVED;
   }
 
   async summarize(query: UsageQuery): Promise<UsageSummaryRow[]> {
+    this.#drainJournal();
     const built = buildSummaryQuery(SQLITE_DIALECT, query);
     const rows = this.#database.prepare(built.sql).all(built.params) as Array<Record<string, unknown>>;
     return rows.map(toSummaryRow);
   }
 
   async listRequests(query: RequestsQuery): Promise<UsageRecord[]> {
+    this.#drainJournal();
     const built = buildRequestsQuery(SQLITE_DIALECT, USAGE_COLUMNS, query);
     const rows = this.#database.prepare(built.sql).all(built.params) as Array<Record<string, unknown>>;
     return rows.map(rowToRecord);
   }
 
   async getRequest(id: string): Promise<UsageRecord | null> {
+    this.#drainJournal();
     const row = this.#getStatement.get(id) as Record<string, unknown> | undefined;
     return row === undefined ? null : rowToRecord(row);
   }
 
   async prune(cutoffTime: number): Promise<number> {
+    this.#drainJournal();
     return this.#database.prepare('DELETE FROM usage_records WHERE time < ?').run(cutoffTime).changes;
   }
 
   flush(): Promise<void> {
+    this.#drainJournal();
     return this.#writer.flush();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#drainJournal();
     this.#closed = true;
     await this.#writer.close();
+    if (this.#journal && this.#journaled.length === 0) this.#journal.close();
     this.#database.close();
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * An append-only journal that makes a usage record durable in one `write(2)`: the kernel keeps the bytes when the process is
+ * killed, so a record is safe as soon as `append` returns. The store then moves records from the journal into SQLite in
+ * large batches, off the request path, and truncates the journal once they are committed. On start, whatever a crashed
+ * process left in the journal is replayed (inserts are idempotent on the record id).
+ *
+ * Why: a SQLite commit per request costs 45-65 µs of CPU (every b-tree page it touches is written to the WAL), a third of
+ * what a whole proxied request costs; a journal line costs about 2 µs, and batched inserts about 10 µs a record.
+ *
+ * One process owns a journal at a time: a lock file holds the owner's pid. A second process on the same database finds
+ * the lock held by a live process and writes without a journal (commit per batch), which is correct, only slower.
+ */
+import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import type { UsageRecord } from './types.js';
+
+export class UsageJournal {
+  readonly #path: string;
+  readonly #lockPath: string;
+  #fd: number;
+  #bytes = 0;
+
+  private constructor(path: string, lockPath: string, fd: number) {
+    this.#path = path;
+    this.#lockPath = lockPath;
+    this.#fd = fd;
+  }
+
+  /** Opens the journal beside `databasePath`, or returns null when another live process owns it. */
+  static open(databasePath: string): UsageJournal | null {
+    const path = `${databasePath}-usage-journal`;
+    const lockPath = `${path}.lock`;
+    if (!acquireLock(lockPath)) return null;
+    return new UsageJournal(path, lockPath, openSync(path, 'a+'));
+  }
+
+  /** Records a crashed predecessor left behind. A torn last line (killed mid-write) is skipped. */
+  replay(): UsageRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.#path, 'utf8');
+    } catch {
+      return [];
+    }
+    const records: UsageRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (line.length === 0) continue;
+      try {
+        records.push(JSON.parse(line) as UsageRecord);
+      } catch {
+        // A partial line from a write the kill interrupted: its request never got its last byte.
+      }
+    }
+    return records;
+  }
+
+  /** Makes `record` durable: one write of one line. */
+  append(record: UsageRecord): void {
+    const line = `${JSON.stringify(record)}\n`;
+    this.#bytes += writeSync(this.#fd, line);
+  }
+
+  /** Everything appended so far is committed elsewhere: start afresh. */
+  truncate(): void {
+    if (this.#bytes === 0) return;
+    ftruncateSync(this.#fd, 0);
+    this.#bytes = 0;
+  }
+
+  /** Call only once everything is committed: removes the journal and its lock. */
+  close(): void {
+    closeSync(this.#fd);
+    for (const file of [this.#path, this.#lockPath]) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+
+function acquireLock(lockPath: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      let owner = Number.NaN;
+      try {
+        owner = Number(readFileSync(lockPath, 'utf8'));
+      } catch {
+        // Unreadable lock: treat as stale.
+      }
+      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) return false;
+      try {
+        unlinkSync(lockPath);
+      } catch {
+        return false;
+      }
+    }
+  }
+  return false;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
