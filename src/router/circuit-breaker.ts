@@ -59,10 +59,16 @@ export class CircuitBreakers {
     entry.latencyMs = entry.latencyMs === null ? latencyMs : entry.latencyMs * 0.8 + latencyMs * 0.2;
   }
 
-  /** A failure that says something about the upstream's health (not a client error, not an abort). */
-  failure(key: string, now: number, failureClass: string): void {
+  /**
+   * A failure that says something about the upstream's health (not a client error, not an abort). `attemptStartedAt`
+   * guards against a burst of failures that all began before a success: undici checks its timeouts on a coarse timer,
+   * so many calls that hung in the same window fail in the same millisecond, while calls started after them succeed.
+   * Those stale failures count in the error rate but do not push a healthy upstream's circuit open.
+   */
+  failure(key: string, now: number, failureClass: string, attemptStartedAt: number = now): void {
     const entry = this.entry(key, now);
-    entry.consecutiveFailures += 1;
+    const stale = entry.lastSuccessAt !== null && attemptStartedAt < entry.lastSuccessAt;
+    if (!stale || entry.state === 'half-open') entry.consecutiveFailures += 1;
     entry.lastFailureClass = failureClass;
     entry.lastFailureAt = now;
     entry.recentAttempts += 1;

@@ -1,16 +1,34 @@
 /**
  * Failure classes, decided once, here. The attempt loop acts only on the class: retry, fall back, or answer.
  */
-export type FailureClass = 'rate-limit' | 'overloaded' | 'server' | 'timeout' | 'network' | 'client' | 'aborted' | 'invalid-response';
+export type FailureClass =
+  | 'rate-limit'
+  | 'overloaded'
+  | 'server'
+  | 'timeout'
+  | 'network'
+  | 'auth'
+  | 'client'
+  | 'aborted'
+  | 'invalid-response';
 
-/** Whether a failure of this class may be retried or fallen back from (a client error never is: another model would fail alike). */
-export function isRetryable(failureClass: FailureClass): boolean {
+/**
+ * Whether the next candidate may be tried. A client error never is (another model would refuse it alike); an upstream
+ * that refuses the gateway's own key ('auth') is: the fault is that provider's configuration, not the request.
+ */
+export function canFallBack(failureClass: FailureClass): boolean {
   return failureClass !== 'client' && failureClass !== 'aborted';
+}
+
+/** Whether trying the same candidate again later may help (a refused key will be refused again). */
+export function isRetryable(failureClass: FailureClass): boolean {
+  return canFallBack(failureClass) && failureClass !== 'auth';
 }
 
 /** Classifies an HTTP status the upstream answered with. */
 export function classifyStatus(status: number): FailureClass {
   if (status === 429) return 'rate-limit';
+  if (status === 401 || status === 403) return 'auth';
   if (status === 529) return 'overloaded';
   if (status === 408 || status === 409) return 'server';
   if (status >= 500) return 'server';

@@ -4,7 +4,7 @@ import { GatewayError, toGatewayError, type ErrorCode } from '../errors.js';
 import { anthropicToOpenaiChat, openaiChatToAnthropic } from '../protocols/translate/index.js';
 import { buildUpstreamTarget } from '../providers/adapters.js';
 import { UpstreamCallError, type UpstreamResponse } from '../providers/upstream-client.js';
-import { classifyStatus, isRetryable, type FailureClass } from '../router/classify-failure.js';
+import { canFallBack, classifyStatus, isRetryable, type FailureClass } from '../router/classify-failure.js';
 import type { Candidate } from '../router/decision.js';
 import { nextRetryDelay, retryAfterMs } from '../router/retry-policy.js';
 import { priceUsage } from '../usage/pricing.js';
@@ -42,6 +42,13 @@ export async function runAttempts(
   for (let round = 0; ; round++) {
     let retryAfter: number | null = null;
     let attempted = false;
+    let retryable = false;
+    const consider = (outcome: Extract<AttemptOutcome, { kind: 'failed' }>) => {
+      lastError = outcome.error;
+      if (!canFallBack(outcome.failureClass)) throw outcome.error;
+      if (isRetryable(outcome.failureClass)) retryable = true;
+      if (outcome.retryAfterMs !== null) retryAfter = Math.min(retryAfter ?? Infinity, outcome.retryAfterMs);
+    };
     for (const candidate of candidates) {
       if (!deps.breakers.admit(candidateKey(candidate), deps.now())) {
         state.warnings.push(`skipped ${candidateKey(candidate)}: circuit open`);
@@ -50,18 +57,15 @@ export async function runAttempts(
       attempted = true;
       const outcome = await attemptOnce(state, candidate, request, response, signal, deps, record);
       if (outcome.kind === 'done' || state.aborted) return;
-      lastError = outcome.error;
-      if (!isRetryable(outcome.failureClass)) throw outcome.error;
-      if (outcome.retryAfterMs !== null) retryAfter = Math.min(retryAfter ?? Infinity, outcome.retryAfterMs);
+      consider(outcome);
     }
     if (!attempted) {
       // Every circuit is open: rather than refuse, send one request to the first candidate (it may have recovered).
       const outcome = await attemptOnce(state, candidates[0]!, request, response, signal, deps, record);
       if (outcome.kind === 'done' || state.aborted) return;
-      lastError = outcome.error;
-      if (!isRetryable(outcome.failureClass)) throw outcome.error;
+      consider(outcome);
     }
-    const delay = nextRetryDelay(deps.retryPolicy, round + 1, performance.now() - loopStarted, retryAfter, deps.random);
+    const delay = retryable ? nextRetryDelay(deps.retryPolicy, round + 1, performance.now() - loopStarted, retryAfter, deps.random) : null;
     if (delay === null) throw lastError ?? new GatewayError('no_provider', 'No candidate could be tried.');
     await deps.sleep(delay, signal);
     if (state.aborted) return;
@@ -83,12 +87,13 @@ async function attemptOnce(
   const attempt: AttemptRecord = { provider: candidate.providerId, model: candidate.upstreamModel, status: null, failureClass: null, durationMs: 0 };
   state.attempts.push(attempt);
   const started = performance.now();
+  const startedAt = deps.now();
   const fail = (failureClass: FailureClass, error: GatewayError, retryAfter: number | null = null): AttemptOutcome => {
     attempt.failureClass = failureClass;
     attempt.durationMs = round2(performance.now() - started);
     deps.metrics?.attempt(candidate.providerId, candidate.modelId ?? candidate.upstreamModel, failureClass);
     if (failureClass === 'aborted' || failureClass === 'client') deps.breakers.release(key);
-    else deps.breakers.failure(key, deps.now(), failureClass);
+    else deps.breakers.failure(key, deps.now(), failureClass, startedAt);
     return { kind: 'failed', error, failureClass, retryAfterMs: retryAfter };
   };
 

@@ -358,7 +358,7 @@ describe('config file: a provider with a wrong key in the file', () => {
 
   // The attempt loop classes an upstream 401/403 as a client error and stops, though the client did nothing wrong and
   // the next provider in the tier would serve it (see the report: src/router/classify-failure.ts).
-  it('falls back to the next provider of the tier when one answers 401 for its own key', { todo: 'upstream 401/403 is classed "client": no fallback' }, async () => {
+  it('falls back to the next provider of the tier when one answers 401 for its own key', async () => {
     const answer = await chat(live.gateway.url, 'kilo/auto', 'code');
     assert.equal(strict.calls.length, 1);
     assert.equal(answer.status, 200, answer.text);
