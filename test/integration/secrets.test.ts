@@ -106,7 +106,7 @@ describe('provider keys never leak', () => {
     await call('kilo models', '/api/openrouter/models');
     await call('kilo user', '/api/user', { headers: { authorization: 'Bearer client-key' } });
 
-    // Upstream 401 (a client-class failure: no fallback), both protocols.
+    // Upstream 401 on every provider, both protocols (the attempt loop may fall back to the next provider's key).
     mock.setDefaults({ fault: 'status', status: 401 });
     await call('chat upstream 401', '/v1/chat/completions', chat(chatBody(false)));
     await call('messages upstream 401 (SSE)', '/v1/messages', messages(messagesBody(true)));
