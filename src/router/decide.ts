@@ -196,8 +196,16 @@ function providerAccepts(provider: ProviderConfig, modelId: string): boolean {
 }
 
 function checkContext(all: Candidate[], input: RouteInput): { candidates: Candidate[]; skipped: SkippedCandidate[] } {
+  const output = input.requestedOutputTokens ?? 0;
+  if (input.estimatedInputTokens === undefined && input.estimateInputTokens) {
+    const windows = all.map((candidate) => candidate.contextWindow).filter((window): window is number => window !== null);
+    const smallest = windows.length > 0 ? Math.min(...windows) : Infinity;
+    // The common case: a body too small to fill any window needs no token estimate at all.
+    if (input.inputTokensUpperBound !== undefined && input.inputTokensUpperBound + output <= smallest) return { candidates: all, skipped: [] };
+    input = { ...input, estimatedInputTokens: input.estimateInputTokens() };
+  }
   if (input.estimatedInputTokens === undefined) return { candidates: all, skipped: [] };
-  const needed = input.estimatedInputTokens + (input.requestedOutputTokens ?? 0);
+  const needed = input.estimatedInputTokens + output;
   const candidates: Candidate[] = [];
   const skipped: SkippedCandidate[] = [];
   for (const candidate of all) {

@@ -14,8 +14,12 @@ export interface RouteInput {
    * Pure: the server passes `() => inferMode(protocol, body)`.
    */
   inferMode?: () => InferredModeResult;
-  /** Estimated prompt tokens, for the context-window check; omitted = unknown (no check). */
+  /** Estimated prompt tokens, for the context-window check; omitted = unknown (no check unless `estimateInputTokens`). */
   estimatedInputTokens?: number;
+  /** Computes the estimate on demand: called only when `inputTokensUpperBound` does not already rule out an overflow. */
+  estimateInputTokens?: () => number;
+  /** A cheap bound the estimate cannot exceed (the body's byte count, plus image allowances). */
+  inputTokensUpperBound?: number;
   /** Output tokens the client asked for (max_tokens), for the context-window check. */
   requestedOutputTokens?: number;
   /** Epoch ms; the router reads no clock. */

@@ -7,7 +7,8 @@ import { anthropicMessagesSpec } from './client-protocols/anthropic-messages.js'
 import { openaiChatSpec } from './client-protocols/openai-chat.js';
 import { isRecord, type ClientProtocolSpec } from './client-protocols/types.js';
 import { headerValue, pathOf, readBody, sendJson } from './http-util.js';
-import { handleModelRequest, type PipelineDeps } from './pipeline.js';
+import { ClientBody } from './client-body.js';
+import { handleModelRequest, routeInput, type PipelineDeps } from './pipeline.js';
 import { openaiModelList, openRouterModelList } from './routes/models.js';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => void | Promise<void>;
@@ -133,35 +134,17 @@ function sendError(response: ServerResponse, spec: ClientProtocolSpec, error: Ga
 /** `POST /api/route`: the decision for a request body and the caller's headers, without calling any upstream. */
 async function dryRun(request: IncomingMessage, response: ServerResponse, url: URL, deps: AppDeps): Promise<void> {
   const config = deps.getConfig();
-  const raw = await readBody(request, config.server.bodyLimitBytes);
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+  const body = ClientBody.parse(await readBody(request, config.server.bodyLimitBytes));
   const protocol = detectProtocol(url.searchParams.get('protocol'), body, request);
   const spec = protocol === 'anthropic-messages' ? anthropicMessagesSpec : openaiChatSpec;
-  const outputTokens = spec.requestedOutputTokens(body);
-  const decision = decide(
-    {
-      protocol,
-      requestedModel: typeof body.model === 'string' ? body.model : '',
-      kilocodeModeHeader: headerValue(request, 'x-kilocode-mode'),
-      automodelModeHeader: headerValue(request, 'x-automodel-mode'),
-      ...(deps.inferMode ? { inferMode: () => deps.inferMode!(protocol, body) } : {}),
-      ...(deps.estimateInputTokens ? { estimatedInputTokens: deps.estimateInputTokens(protocol, body) } : {}),
-      ...(outputTokens !== undefined ? { requestedOutputTokens: outputTokens } : {}),
-      now: deps.now(),
-    },
-    config,
-  );
+  const input = routeInput(spec, body, request, deps, deps.now());
+  // A dry run shows the estimate whatever the body's size.
+  const decision = decide({ ...input, ...(input.estimateInputTokens ? { estimatedInputTokens: input.estimateInputTokens() } : {}) }, config);
   sendJson(response, 200, { protocol, decision });
 }
 
-function detectProtocol(requested: string | null, body: Record<string, unknown>, request: IncomingMessage): ClientProtocol {
+function detectProtocol(requested: string | null, body: ClientBody, request: IncomingMessage): ClientProtocol {
   if (requested === 'anthropic-messages' || requested === 'openai-chat' || requested === 'openai-responses') return requested;
-  if (headerValue(request, 'anthropic-version') || body.system !== undefined) return 'anthropic-messages';
+  if (headerValue(request, 'anthropic-version') || body.has('system')) return 'anthropic-messages';
   return 'openai-chat';
 }

@@ -97,7 +97,7 @@ async function attemptOnce(
     return { kind: 'failed', error, failureClass, retryAfterMs: retryAfter };
   };
 
-  let upstreamBody: string;
+  let upstreamBody: string | Buffer;
   try {
     upstreamBody = buildUpstreamBody(state, candidate, provider, deps);
   } catch (error) {
@@ -124,7 +124,7 @@ async function attemptOnce(
   }
   attempt.status = upstream.status;
   if (upstream.status >= 400) {
-    const error = await upstreamStatusError(upstream);
+    const error = await upstreamStatusError(upstream, deps.getConfig().providers);
     return fail(classifyStatus(upstream.status), error, retryAfterMs(upstream.headers, deps.now()));
   }
 
@@ -173,18 +173,19 @@ async function attemptOnce(
 }
 
 /** The body for this candidate: the client's own with `model` replaced, or a translation into the upstream's protocol. */
-function buildUpstreamBody(state: RequestState, candidate: Candidate, provider: ProviderConfig, deps: PipelineDeps): string {
+function buildUpstreamBody(state: RequestState, candidate: Candidate, provider: ProviderConfig, deps: PipelineDeps): string | Buffer {
   const body = state.body!;
   if (candidate.protocol === state.spec.protocol) return state.spec.passThroughBody(body, candidate.upstreamModel);
+  const json = body.json;
   const model = candidate.modelId ? deps.getConfig().catalog.find(candidate.modelId) : undefined;
   const translated =
     candidate.protocol === 'anthropic-messages'
-      ? openaiChatToAnthropic(body as never, {
+      ? openaiChatToAnthropic(json as never, {
           model: candidate.upstreamModel,
           maxTokensDefault: Math.min(model?.maxOutputTokens ?? 8192, 32_000),
           promptCaching: deps.promptCaching ?? true,
         })
-      : anthropicToOpenaiChat(body as never, { model: candidate.upstreamModel, dialect: provider.type === 'openrouter' ? 'openrouter' : 'openai' });
+      : anthropicToOpenaiChat(json as never, { model: candidate.upstreamModel, dialect: provider.type === 'openrouter' ? 'openrouter' : 'openai' });
   for (const warning of translated.warnings) if (!state.warnings.includes(warning)) state.warnings.push(warning);
   return JSON.stringify(translated.body);
 }
@@ -202,7 +203,7 @@ function forwardedClientHeaders(request: IncomingMessage, protocol: ClientProtoc
 }
 
 /** Reads an upstream error answer (bounded) into a GatewayError carrying the upstream's status, type and message. */
-async function upstreamStatusError(upstream: UpstreamResponse): Promise<GatewayError> {
+async function upstreamStatusError(upstream: UpstreamResponse, providers: ProviderConfig[]): Promise<GatewayError> {
   let text = '';
   try {
     for await (const chunk of upstream.body) if (text.length < 65_536) text += (chunk as Buffer).toString('utf8');
@@ -223,6 +224,8 @@ async function upstreamStatusError(upstream: UpstreamResponse): Promise<GatewayE
   } catch {
     // Not JSON: keep the text.
   }
+  // Some upstreams quote the key they refused ("Incorrect API key provided: sk-…"): it must not travel on.
+  message = scrubKeys(message, providers);
   const headers: Record<string, string> = {};
   for (const name of ['retry-after', 'retry-after-ms']) {
     const value = upstream.headers[name];
@@ -232,9 +235,25 @@ async function upstreamStatusError(upstream: UpstreamResponse): Promise<GatewayE
   return new GatewayError(code, message, { status: upstream.status, upstream: { status: upstream.status, message, ...(type ? { type } : {}) }, headers });
 }
 
+/** Replaces every configured provider key (and any long prefix of one an upstream may echo) with `[redacted]`. */
+export function scrubKeys(text: string, providers: ProviderConfig[]): string {
+  let out = text;
+  for (const provider of providers) {
+    const key = provider.apiKey;
+    if (!key || key.length < 8) continue;
+    if (out.includes(key)) out = out.split(key).join('[redacted]');
+    // Providers often echo a truncated key ("sk-ant-…6789"): hide any 8+ character run of it.
+    const head = key.slice(0, Math.min(12, key.length));
+    if (out.includes(head)) out = out.split(head).join('[redacted]');
+    const tail = key.slice(-8);
+    if (out.includes(tail)) out = out.split(tail).join('[redacted]');
+  }
+  return out;
+}
+
 function responseContext(state: RequestState, candidate: Candidate, deps: PipelineDeps): ResponseContext {
   const prices = candidate.modelId ? deps.getConfig().catalog.find(candidate.modelId)?.prices : undefined;
-  const options = state.body?.stream_options;
+  const options = state.body?.field('stream_options');
   return {
     costFor: (usage) => priceUsage(usage, prices),
     clientWantsStreamUsage: isRecord(options) && options.include_usage === true,

@@ -7,10 +7,11 @@ import type { GatewayMetrics } from '../metrics/registry.js';
 import type { UpstreamClient } from '../providers/upstream-client.js';
 import type { CircuitBreakers } from '../router/circuit-breaker.js';
 import { decide } from '../router/decide.js';
-import type { InferredModeResult } from '../router/decision.js';
+import type { InferredModeResult, RouteInput } from '../router/decision.js';
 import type { RetryPolicy } from '../router/retry-policy.js';
 import type { ClientProtocol, UsageRecord } from '../usage/types.js';
 import { runAttempts } from './attempts.js';
+import { ClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocols/types.js';
 import { isRecord } from './client-protocols/types.js';
 import { headerValue, readBody, sendJson } from './http-util.js';
@@ -92,24 +93,13 @@ export async function handleModelRequest(
 
   try {
     const raw = await readBody(request, config.server.bodyLimitBytes);
-    const body = parseBody(raw, spec);
+    const body = ClientBody.parse(raw);
+    const problem = spec.validate(body);
+    if (problem) throw new GatewayError('invalid_request', problem);
     state.body = body;
     state.streamed = spec.isStream(body);
     state.sessionId ??= sessionFromBody(body);
-    const outputTokens = spec.requestedOutputTokens(body);
-    const decision = decide(
-      {
-        protocol: spec.protocol,
-        requestedModel: typeof body.model === 'string' ? body.model : '',
-        kilocodeModeHeader: headerValue(request, 'x-kilocode-mode'),
-        automodelModeHeader: headerValue(request, 'x-automodel-mode'),
-        ...(deps.inferMode ? { inferMode: () => deps.inferMode!(spec.protocol, body) } : {}),
-        ...(deps.estimateInputTokens ? { estimatedInputTokens: deps.estimateInputTokens(spec.protocol, body) } : {}),
-        ...(outputTokens !== undefined ? { requestedOutputTokens: outputTokens } : {}),
-        now: state.startedAt,
-      },
-      config,
-    );
+    const decision = decide(routeInput(spec, body, request, deps, state.startedAt), config);
     state.decision = decision;
     if (decision.error) throw new GatewayError(decision.error.code, decision.error.message);
     applyModeOverrides(state, config);
@@ -142,21 +132,41 @@ function applyModeOverrides(state: RequestState, config: CompiledConfig): void {
   if (!decision.virtualModel || !decision.mode) return;
   const overrides = config.virtualModels.get(decision.virtualModel)?.overrides?.[decision.mode];
   if (!overrides || Object.keys(overrides).length === 0) return;
-  state.body = { ...state.body!, ...overrides };
+  state.body!.replace({ ...state.body!.json, ...overrides });
   decision.diagnostics.push(`mode '${decision.mode}' overrides applied: ${Object.keys(overrides).join(', ')}`);
 }
 
-function parseBody(raw: Buffer, spec: ClientProtocolSpec): Record<string, unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
-  const problem = spec.validate(body);
-  if (problem) throw new GatewayError('invalid_request', problem);
-  return body;
+/** What the router is told about a request: the few top-level fields, the headers, and lazy inference and estimate. */
+export function routeInput(spec: ClientProtocolSpec, body: ClientBody, request: IncomingMessage, deps: PipelineDeps, now: number): RouteInput {
+  const model = body.field('model');
+  const outputTokens = spec.requestedOutputTokens(body);
+  return {
+    protocol: spec.protocol,
+    requestedModel: typeof model === 'string' ? model : '',
+    kilocodeModeHeader: headerValue(request, 'x-kilocode-mode'),
+    automodelModeHeader: headerValue(request, 'x-automodel-mode'),
+    ...(deps.inferMode ? { inferMode: () => deps.inferMode!(spec.protocol, body.json) } : {}),
+    ...(deps.estimateInputTokens
+      ? { estimateInputTokens: () => deps.estimateInputTokens!(spec.protocol, body.json), inputTokensUpperBound: tokenUpperBound(body.raw) }
+      : {}),
+    ...(outputTokens !== undefined ? { requestedOutputTokens: outputTokens } : {}),
+    now,
+  };
+}
+
+/** `"image_url"` (OpenAI) and `"image"` (Anthropic's block type) both start so. */
+const IMAGE_MARKER = Buffer.from('"image');
+/** What the estimator may charge for one image at most (Anthropic's ~1,600 tokens for a full-size image). */
+const IMAGE_TOKEN_ALLOWANCE = 1600;
+
+/**
+ * An upper bound of the body's prompt tokens, without reading it: a token covers at least one byte of text, so the byte
+ * count bounds the text; images are charged by size, not bytes, so each one adds its allowance.
+ */
+export function tokenUpperBound(raw: Buffer): number {
+  let images = 0;
+  for (let at = raw.indexOf(IMAGE_MARKER); at !== -1; at = raw.indexOf(IMAGE_MARKER, at + IMAGE_MARKER.length)) images++;
+  return raw.length + images * IMAGE_TOKEN_ALLOWANCE;
 }
 
 /** Which agent sent the request, from the headers agents set about themselves. */
@@ -167,8 +177,8 @@ function clientName(request: IncomingMessage): string | null {
   return userAgent ? userAgent.split(' ')[0]!.slice(0, 80) : null;
 }
 
-function sessionFromBody(body: Record<string, unknown>): string | null {
-  const metadata = body.metadata;
+function sessionFromBody(body: ClientBody): string | null {
+  const metadata = body.has('metadata') ? body.field('metadata') : undefined;
   if (isRecord(metadata) && typeof metadata.user_id === 'string') return metadata.user_id.slice(0, 200);
   return null;
 }

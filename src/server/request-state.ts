@@ -1,6 +1,7 @@
 import type { Candidate, Decision } from '../router/decision.js';
 import type { ErrorCode } from '../errors.js';
 import type { AttemptRecord, NormalizedUsage } from '../usage/types.js';
+import type { ClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocols/types.js';
 
 /** Everything known about one request while it is served; it becomes the usage record. */
@@ -13,7 +14,7 @@ export interface RequestState {
   spec: ClientProtocolSpec;
   clientName: string | null;
   sessionId: string | null;
-  body: Record<string, unknown> | null;
+  body: ClientBody | null;
   decision: Decision | null;
   attempts: AttemptRecord[];
   served: Candidate | null;

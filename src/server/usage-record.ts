@@ -34,7 +34,7 @@ export function buildUsageRecord(state: RequestState, config: CompiledConfig): U
     mode: decision?.mode ?? null,
     modeSource: decision?.modeSource ?? 'default',
     tier: decision?.tier ?? null,
-    requestedModel: body && typeof body.model === 'string' ? body.model : null,
+    requestedModel: requestedModelOf(body),
     servedModel: state.served ? (state.served.modelId ?? state.served.upstreamModel) : null,
     provider: state.served?.providerId ?? null,
     attempts: state.attempts,
@@ -56,6 +56,15 @@ export function buildUsageRecord(state: RequestState, config: CompiledConfig): U
     reason: decision?.reason ?? null,
     detail: Object.keys(detail).length > 0 ? detail : null,
   };
+}
+
+function requestedModelOf(body: RequestState['body']): string | null {
+  try {
+    const model = body?.field('model');
+    return typeof model === 'string' ? model : null;
+  } catch {
+    return null;
+  }
 }
 
 /** One log line per request, with the decision and the outcome; never a header or a key. */

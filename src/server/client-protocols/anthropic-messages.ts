@@ -17,17 +17,23 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
   upstreamPath: '/messages',
 
   validate(body) {
-    if (!Array.isArray(body.messages)) return 'messages: Field required (an array of messages).';
-    if (body.model !== undefined && typeof body.model !== 'string') return 'model: must be a string.';
-    if (body.max_tokens !== undefined && typeof body.max_tokens !== 'number') return 'max_tokens: must be a number.';
+    if (body.firstByte('messages') !== '[') return 'messages: Field required (an array of messages).';
+    const model = body.field('model');
+    if (model !== undefined && typeof model !== 'string') return 'model: must be a string.';
+    const maxTokens = body.field('max_tokens');
+    if (maxTokens !== undefined && typeof maxTokens !== 'number') return 'max_tokens: must be a number.';
     return null;
   },
 
-  isStream: (body) => body.stream === true,
+  isStream: (body) => body.field('stream') === true,
 
-  requestedOutputTokens: (body) => (typeof body.max_tokens === 'number' ? body.max_tokens : undefined),
+  requestedOutputTokens(body) {
+    const value = body.field('max_tokens');
+    return typeof value === 'number' ? value : undefined;
+  },
 
-  passThroughBody: (body, upstreamModel) => JSON.stringify({ ...body, model: upstreamModel }),
+  passThroughBody: (body, upstreamModel) =>
+    body.withEdits(body.has('model') ? { replace: { model: JSON.stringify(upstreamModel) } } : { add: { model: JSON.stringify(upstreamModel) } }),
 
   usageFromJson: (json) => (isRecord(json.usage) ? usageFromAnthropic(json.usage) : null),
 

@@ -1,6 +1,7 @@
 import { openaiErrorBody, type GatewayError } from '../../errors.js';
 import { usageFromOpenAI } from '../../protocols/translate/usage.js';
 import type { NormalizedUsage } from '../../usage/types.js';
+import type { BodyEdits } from '../client-body.js';
 import { eventData, SseTap } from '../sse-tap.js';
 import { isRecord, type ClientProtocolSpec, type ResponseContext, type UsageTap } from './types.js';
 
@@ -19,29 +20,31 @@ export const openaiChatSpec: ClientProtocolSpec = {
   upstreamPath: '/chat/completions',
 
   validate(body) {
-    if (!Array.isArray(body.messages)) return "'messages' is required and must be an array of messages.";
-    if (body.messages.length === 0) return "'messages' must contain at least one message.";
-    if (body.model !== undefined && typeof body.model !== 'string') return "'model' must be a string.";
+    if (body.firstByte('messages') !== '[') return "'messages' is required and must be an array of messages.";
+    if (body.isEmptyArray('messages')) return "'messages' must contain at least one message.";
+    const model = body.field('model');
+    if (model !== undefined && typeof model !== 'string') return "'model' must be a string.";
     return null;
   },
 
-  isStream: (body) => body.stream === true,
+  isStream: (body) => body.field('stream') === true,
 
   requestedOutputTokens(body) {
-    const value = body.max_completion_tokens ?? body.max_tokens;
+    const value = body.field('max_completion_tokens') ?? body.field('max_tokens');
     return typeof value === 'number' ? value : undefined;
   },
 
   passThroughBody(body, upstreamModel) {
-    const upstream: Record<string, unknown> = { ...body, model: upstreamModel };
-    for (const field of CLIENT_ONLY_FIELDS) delete upstream[field];
+    const edits: BodyEdits = { replace: { model: JSON.stringify(upstreamModel) }, remove: [...CLIENT_ONLY_FIELDS] };
+    if (!body.has('model')) edits.add = { model: JSON.stringify(upstreamModel) };
     // Always ask a streaming upstream for its usage chunk, so every request is counted; the tap hides it again from
     // clients that did not ask for it.
-    if (body.stream === true) {
-      const options = isRecord(body.stream_options) ? body.stream_options : {};
-      if (options.include_usage !== true) upstream.stream_options = { ...options, include_usage: true };
+    if (body.field('stream') === true) {
+      const options = body.field('stream_options');
+      if (!isRecord(options)) edits.add = { ...edits.add, stream_options: '{"include_usage":true}' };
+      else if (options.include_usage !== true) edits.replace!.stream_options = JSON.stringify({ ...options, include_usage: true });
     }
-    return JSON.stringify(upstream);
+    return body.withEdits(edits);
   },
 
   usageFromJson: (json) => (isRecord(json.usage) ? usageFromOpenAI(json.usage) : null),

@@ -1,5 +1,6 @@
 import type { GatewayError } from '../../errors.js';
 import type { ClientProtocol, NormalizedUsage } from '../../usage/types.js';
+import type { ClientBody } from '../client-body.js';
 import type { SseTap } from '../sse-tap.js';
 
 /** Per-request facts a protocol needs to finish a response (cost to add, whether the client asked for stream usage). */
@@ -26,12 +27,12 @@ export interface ClientProtocolSpec {
   protocol: ClientProtocol;
   /** Upstream path appended to a provider's base URL for this protocol. */
   upstreamPath: string;
-  /** A message for a structurally invalid request, or null when it can be routed. */
-  validate(body: Record<string, unknown>): string | null;
-  isStream(body: Record<string, unknown>): boolean;
-  requestedOutputTokens(body: Record<string, unknown>): number | undefined;
-  /** The upstream body for a same-protocol call: the client's body, only `model` replaced (plus protocol-specific fixes). */
-  passThroughBody(body: Record<string, unknown>, upstreamModel: string): string;
+  /** A message for a structurally invalid request, or null when it can be routed. Reads only top-level fields. */
+  validate(body: ClientBody): string | null;
+  isStream(body: ClientBody): boolean;
+  requestedOutputTokens(body: ClientBody): number | undefined;
+  /** The upstream body for a same-protocol call: the client's bytes, only `model` replaced (plus protocol-specific fixes). */
+  passThroughBody(body: ClientBody, upstreamModel: string): Buffer | string;
   usageFromJson(json: Record<string, unknown>): NormalizedUsage | null;
   /** Adds what the gateway promises to a JSON response (e.g. `usage.cost`) in place. */
   decorateJson(json: Record<string, unknown>, context: ResponseContext): void;
