@@ -14,6 +14,7 @@ import { UpstreamCallError } from '../providers/upstream-client.js';
 import type { NormalizedUsage } from '../usage/types.js';
 import { specFor } from './client-protocols/index.js';
 import { isRecord, type ResponseContext } from './client-protocols/types.js';
+import { scanTopLevel, spliceTopLevel } from './json-scan.js';
 import { routingHeaders, type RequestState } from './request-state.js';
 import type { StreamDecoding } from './upstream-stream.js';
 
@@ -29,30 +30,42 @@ export async function relayJson(
   record: Recorder,
   extraHeaders: () => Record<string, string>,
 ): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of upstream.body) {
-    if (state.ttfbMs === null) state.ttfbMs = performance.now() - state.startedPerf;
-    chunks.push(chunk as Buffer);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a body that is not JSON.');
-  }
-  if (!isRecord(json)) throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a JSON body that is not an object.');
+  const raw = await readAll(upstream, state);
   const served = state.served!;
   const upstreamSpec = specFor(served.protocol);
-  state.usage = upstreamSpec.usageFromJson(json);
-  let out: Record<string, unknown> = json;
-  if (served.protocol !== state.spec.protocol) {
-    out =
+  let text: Buffer | string;
+  if (served.protocol === state.spec.protocol) {
+    // Same protocol: the upstream's bytes go back as they came; only `usage` is read, and rewritten if it gains a cost.
+    const scan = scanTopLevel(raw);
+    if (!scan) throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a body that is not a JSON object.');
+    const usageRange = scan.members.get('usage');
+    let usage: unknown;
+    if (usageRange) {
+      try {
+        usage = JSON.parse(raw.toString('utf8', usageRange.start, usageRange.end));
+      } catch {
+        throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a body that is not JSON.');
+      }
+    }
+    const holder: Record<string, unknown> = { usage };
+    state.usage = upstreamSpec.usageFromJson(holder);
+    text = state.spec.decorateJson(holder, context) ? spliceTopLevel(raw, scan, { replace: { usage: JSON.stringify(holder.usage) } }) : raw;
+  } else {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a body that is not JSON.');
+    }
+    if (!isRecord(json)) throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a JSON body that is not an object.');
+    state.usage = upstreamSpec.usageFromJson(json);
+    const out =
       state.spec.protocol === 'openai-chat'
         ? (anthropicMessageToOpenaiCompletion(json as never, { model: served.upstreamModel, created: Math.floor(state.startedAt / 1000) }) as unknown as Record<string, unknown>)
         : (openaiCompletionToAnthropicMessage(json as never, { model: served.upstreamModel }) as unknown as Record<string, unknown>);
+    state.spec.decorateJson(out, context);
+    text = JSON.stringify(out);
   }
-  state.spec.decorateJson(out, context);
-  const text = JSON.stringify(out);
   await record();
   if (state.aborted) return;
   response.writeHead(200, {
@@ -62,6 +75,21 @@ export async function relayJson(
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
+}
+
+/** The whole upstream body, collected with plain listeners (an async iterator costs more per chunk). */
+function readAll(upstream: UpstreamResponse, state: RequestState): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    upstream.body.on('data', (chunk: Buffer) => {
+      if (state.ttfbMs === null) state.ttfbMs = performance.now() - state.startedPerf;
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    upstream.body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)));
+    upstream.body.once('error', reject);
+  });
 }
 
 /** Events → client SSE, through the client protocol's encoder, noting usage and errors as they pass. */

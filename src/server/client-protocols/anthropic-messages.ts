@@ -37,9 +37,8 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
 
   usageFromJson: (json) => (isRecord(json.usage) ? usageFromAnthropic(json.usage) : null),
 
-  decorateJson() {
-    // Anthropic's usage object has no cost field; cost is in the x-automodel-cost-usd header and the usage store.
-  },
+  // Anthropic's usage object has no cost field; cost is in the x-automodel-cost-usd header and the usage store.
+  decorateJson: () => false,
 
   createUsageTap() {
     let usage: NormalizedUsage | null = null;

@@ -49,9 +49,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
 
   usageFromJson: (json) => (isRecord(json.usage) ? usageFromOpenAI(json.usage) : null),
 
-  decorateJson(json, context) {
-    addCost(json, context);
-  },
+  decorateJson: (json, context) => addCost(json, context),
 
   createUsageTap(context) {
     let usage: NormalizedUsage | null = null;

@@ -34,8 +34,8 @@ export interface ClientProtocolSpec {
   /** The upstream body for a same-protocol call: the client's bytes, only `model` replaced (plus protocol-specific fixes). */
   passThroughBody(body: ClientBody, upstreamModel: string): Buffer | string;
   usageFromJson(json: Record<string, unknown>): NormalizedUsage | null;
-  /** Adds what the gateway promises to a JSON response (e.g. `usage.cost`) in place. */
-  decorateJson(json: Record<string, unknown>, context: ResponseContext): void;
+  /** Adds what the gateway promises to a JSON response (e.g. `usage.cost`) in place; true when it changed anything. */
+  decorateJson(json: Record<string, unknown>, context: ResponseContext): boolean;
   createUsageTap(context: ResponseContext): UsageTap;
   errorBody(error: GatewayError): unknown;
   /** The protocol's SSE error event, for errors after the stream has started. */
