@@ -121,6 +121,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const now = () => Date.now();
   let draining = false;
   let inFlight = 0;
+  let closing: Promise<void> | undefined;
   const usageRoutes = usageApiRoutes({ store, now, logger });
   const dashboard = createDashboardRoutes();
   const deps: AppDeps = {
@@ -195,18 +196,24 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     reload: (reason = 'reload requested') => watcher?.reload(reason).applied ?? false,
     store,
     breakers,
-    async close() {
-      draining = true;
-      watcher?.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const deadline = Date.now() + 30_000;
-      while (inFlight > 0 && Date.now() < deadline) await delay(10);
-      server.closeAllConnections();
-      await closed;
-      stopRetention();
-      await upstream.close();
-      await store.close();
+    close() {
+      closing ??= shutDown();
+      return closing;
     },
   };
+
+  /** Stops taking requests, waits (bounded) for those in flight, then flushes and closes everything. Runs once. */
+  async function shutDown(): Promise<void> {
+    draining = true;
+    watcher?.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + 30_000;
+    while (inFlight > 0 && Date.now() < deadline) await delay(10);
+    server.closeAllConnections();
+    await closed;
+    stopRetention();
+    await upstream.close();
+    await store.close();
+  }
 }
