@@ -4,9 +4,8 @@
  * response would be acknowledged). The parent kills it with SIGKILL mid-burst.
  *
  * Usage: node crash-writer.js <sqlite path | postgres URL> <schema or -> <concurrency>
- * Ids are printed with a synchronous write, so a printed id has left the process before the next record.
+ * The parent only counts ids it has read from the pipe, each printed after its record was acknowledged.
  */
-import { writeSync } from 'node:fs';
 import { openUsageStore, storeOptionsFromEnv } from '../../src/usage/store.js';
 import { makeRecord } from './fixtures.js';
 
@@ -18,9 +17,11 @@ async function worker(workerId: number): Promise<never> {
   for (let sequence = 0; ; sequence += 1) {
     const record = makeRecord({ id: `crash-${workerId}-${sequence}`, time: Date.now() });
     await store.record(record);
-    // writeSync: the id has left the process before the next record, even if this loop never yields to the event loop
-    // (the SQLite store acknowledges from its journal at once, so `await` here only runs microtasks).
-    writeSync(1, `${record.id}\n`);
+    process.stdout.write(`${record.id}\n`);
+    // A gateway does I/O between requests; so does this loop, which also lets stdout drain into the pipe. (The SQLite
+    // store acknowledges from its journal at once, so the `await` above alone would only run microtasks.) An id still
+    // buffered here when the kill comes is simply never reported, so the check stays conservative.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
