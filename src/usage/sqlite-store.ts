@@ -52,6 +52,9 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
   try {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
+    // Statement journals and temporary b-trees in memory: on disk, every batched multi-row insert wrote a ~60 KB temp
+    // file (three extra syscalls a request, found with strace).
+    database.pragma('temp_store = MEMORY');
     // Several gateway processes (or the CLI next to a running gateway) may share the file.
     database.pragma('busy_timeout = 5000');
     migrateSqlite(database);
@@ -101,7 +104,7 @@ class SqliteUsageStore implements UsageStore {
         for (let start = 0; start < left.length; start += JOURNAL_BATCH_RECORDS) this.#insertBatch(left.slice(start, start + JOURNAL_BATCH_RECORDS));
         options.logger?.warn({ records: left.length }, 'usage journal replayed: records of an unclean stop were stored');
       }
-      journal.truncate();
+      journal.truncate(true);
     }
   }
 
