@@ -24,6 +24,7 @@ import type { ResponsePlan } from './deliver.js';
 import { errorBody, errorHeaders, streamErrorFrame } from './errors.js';
 import { modelsBody } from './models.js';
 import { openaiJsonBody, openaiMalformedFrame, openaiStreamFrames } from './openai-format.js';
+import { createPromptCache } from './prompt-cache.js';
 import { MockHeaderError, resolveScript, scriptFromHeaders } from './script.js';
 import type {
   CallOutcome,
@@ -129,6 +130,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const calls: RecordedCall[] = [];
   const queue: MockScript[] = [];
   let defaults = options.defaults;
+  const promptCache = options.promptCache ? createPromptCache() : null;
   const socketClosed = new WeakMap<Socket, { promise: Promise<void>; closed: boolean }>();
   let counter = 0;
 
@@ -231,6 +233,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       sendJson(response, 400, baseHeaders(flavour, requestId, false), errorBody(flavour, { status: 400, message }, `req_${requestId}`));
       return;
     }
+    if (promptCache && kind === 'messages') script = { ...script, usage: { ...script.usage, ...promptCache.usageFor(body) } };
     const plan = buildPlan(kind, flavour, body, script, requestId);
     await deliver(response, plan, script, { markServerDestroyed: () => { serverDestroyed = true; } });
   }

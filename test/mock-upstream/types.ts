@@ -170,6 +170,8 @@ export interface MockUpstreamOptions {
    * request headers and queued scripts.
    */
   scriptFor?: (request: { path: string; flavour: MockFlavour }) => MockScript | undefined;
+  /** Simulate Anthropic prompt caching on `/messages`: usage reports cache writes and reads from `cache_control`. */
+  promptCache?: boolean;
 }
 
 /** A running mock upstream. */
