@@ -12,6 +12,7 @@ import { inferMode } from './router/infer-mode.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './router/retry-policy.js';
 import { estimateInputTokens } from './tokens/estimate.js';
 import { createApp, type AppDeps } from './server/app.js';
+import type { ClientAbort } from './server/client-abort.js';
 import type { UsageSink } from './server/pipeline.js';
 import { createDashboardRoutes } from './server/routes/dashboard.js';
 import { healthRoute, metricsRoute } from './server/routes/operations.js';
@@ -36,7 +37,7 @@ export interface GatewayOptions {
   /** Overrides every provider's timeouts (tests use short ones). */
   timeouts?: Partial<ProviderConfig['timeouts']>;
   /** Injected waits for the retry loop (tests make them instant). */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, abort: ClientAbort) => Promise<void>;
 }
 
 /** The config could not be loaded: every problem, formatted with file, line and path. */
@@ -67,13 +68,6 @@ export function createLogger(env: Record<string, string | undefined>): Logger {
   return pino({ level: env.LOG_LEVEL ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined });
 }
 
-async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch {
-    // Aborted: the caller checks the request state.
-  }
-}
 
 /**
  * The composition root: the only place that reads the environment, opens the store and listens. Everything it builds
@@ -135,7 +129,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     },
     now,
     random: Math.random,
-    sleep: options.sleep ?? abortableSleep,
+    sleep: options.sleep ?? ((ms, abort) => abort.sleep(ms)),
     metrics,
     inferMode,
     estimateInputTokens,

@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
 import { classifyError, type FailureClass } from '../router/classify-failure.js';
@@ -13,7 +14,8 @@ export interface UpstreamResponse {
 export interface UpstreamCallOptions {
   target: UpstreamTarget;
   body: string | Buffer;
-  signal: AbortSignal;
+  /** Aborts the call: an AbortSignal, or an EventEmitter that emits 'abort' and has `aborted` (undici takes both). */
+  signal: AbortSignal | (EventEmitter & { aborted: boolean });
   /** Longest wait for the response headers. */
   firstByteMs: number;
   /** Longest silence between two body chunks. */

@@ -9,6 +9,7 @@ import type { Candidate } from '../router/decision.js';
 import { nextRetryDelay, retryAfterMs } from '../router/retry-policy.js';
 import { priceUsage } from '../usage/pricing.js';
 import type { AttemptRecord, ClientProtocol } from '../usage/types.js';
+import type { ClientAbort } from './client-abort.js';
 import { isRecord, type ResponseContext } from './client-protocols/types.js';
 import { headerValue } from './http-util.js';
 import type { PipelineDeps } from './pipeline.js';
@@ -32,7 +33,7 @@ export async function runAttempts(
   state: RequestState,
   request: IncomingMessage,
   response: ServerResponse,
-  signal: AbortSignal,
+  abort: ClientAbort,
   deps: PipelineDeps,
   record: Recorder,
 ): Promise<void> {
@@ -55,19 +56,19 @@ export async function runAttempts(
         continue;
       }
       attempted = true;
-      const outcome = await attemptOnce(state, candidate, request, response, signal, deps, record);
+      const outcome = await attemptOnce(state, candidate, request, response, abort, deps, record);
       if (outcome.kind === 'done' || state.aborted) return;
       consider(outcome);
     }
     if (!attempted) {
       // Every circuit is open: rather than refuse, send one request to the first candidate (it may have recovered).
-      const outcome = await attemptOnce(state, candidates[0]!, request, response, signal, deps, record);
+      const outcome = await attemptOnce(state, candidates[0]!, request, response, abort, deps, record);
       if (outcome.kind === 'done' || state.aborted) return;
       consider(outcome);
     }
     const delay = retryable ? nextRetryDelay(deps.retryPolicy, round + 1, performance.now() - loopStarted, retryAfter, deps.random) : null;
     if (delay === null) throw lastError ?? new GatewayError('no_provider', 'No candidate could be tried.');
-    await deps.sleep(delay, signal);
+    await deps.sleep(delay, abort);
     if (state.aborted) return;
   }
 }
@@ -77,7 +78,7 @@ async function attemptOnce(
   candidate: Candidate,
   request: IncomingMessage,
   response: ServerResponse,
-  signal: AbortSignal,
+  abort: ClientAbort,
   deps: PipelineDeps,
   record: Recorder,
 ): Promise<AttemptOutcome> {
@@ -114,7 +115,7 @@ async function attemptOnce(
     upstream = await deps.upstream.call({
       target,
       body: upstreamBody,
-      signal,
+      signal: abort,
       firstByteMs: state.streamed ? provider.timeouts.streamFirstByteMs : provider.timeouts.firstByteMs,
       idleMs: provider.timeouts.idleMs,
     });

@@ -11,6 +11,7 @@ import type { InferredModeResult, RouteInput } from '../router/decision.js';
 import type { RetryPolicy } from '../router/retry-policy.js';
 import type { ClientProtocol, UsageRecord } from '../usage/types.js';
 import { runAttempts } from './attempts.js';
+import { ClientAbort } from './client-abort.js';
 import { ClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocols/types.js';
 import { isRecord } from './client-protocols/types.js';
@@ -34,8 +35,8 @@ export interface PipelineDeps {
   /** Epoch milliseconds. */
   now(): number;
   random(): number;
-  /** Waits `ms`, or less if the signal aborts. Injected so tests need not wait. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Waits `ms`, or less if the client goes away. Injected so tests need not wait. */
+  sleep(ms: number, abort: ClientAbort): Promise<void>;
   metrics?: GatewayMetrics;
   inferMode?: (protocol: ClientProtocol, body: unknown) => InferredModeResult;
   estimateInputTokens?: (protocol: ClientProtocol, body: unknown) => number;
@@ -77,11 +78,11 @@ export async function handleModelRequest(
     errorMessage: null,
     warnings: [],
   };
-  const controller = new AbortController();
+  const abort = new ClientAbort();
   response.on('close', () => {
     if (!response.writableFinished) {
       state.aborted = true;
-      controller.abort();
+      abort.abort();
     }
   });
   let recorded = false;
@@ -103,7 +104,7 @@ export async function handleModelRequest(
     state.decision = decision;
     if (decision.error) throw new GatewayError(decision.error.code, decision.error.message);
     applyModeOverrides(state, config);
-    await runAttempts(state, request, response, controller.signal, requestDeps, record);
+    await runAttempts(state, request, response, abort, requestDeps, record);
     if (state.aborted) {
       state.status = 499;
       await record();
