@@ -14,24 +14,22 @@ export interface StreamDecoding {
 export function createStreamDecoding(upstreamProtocol: ClientProtocol): StreamDecoding {
   const textDecoder = new TextDecoder();
   let pending: StreamEvent[] = [];
+  let decoderEnd: () => StreamEvent[];
+  let parser: ReturnType<typeof createSseParser>;
   if (upstreamProtocol === 'anthropic-messages') {
     const decoder = createAnthropicStreamDecoder();
-    const parser = createSseParser((event, data) => pending.push(...decoder.push(event ?? 'message', data)));
-    return {
-      push(chunk) {
-        parser.feed(textDecoder.decode(chunk, { stream: true }));
-        return take();
-      },
-      end() {
-        parser.feed(textDecoder.decode());
-        parser.end();
-        pending.push(...decoder.end());
-        return take();
-      },
-    };
+    parser = createSseParser((event, data) => pending.push(...decoder.push(event ?? 'message', data)));
+    decoderEnd = () => decoder.end();
+  } else {
+    const decoder = createOpenAIStreamDecoder();
+    parser = createSseParser((_event, data) => pending.push(...decoder.push(data)));
+    decoderEnd = () => decoder.end();
   }
-  const decoder = createOpenAIStreamDecoder();
-  const parser = createSseParser((_event, data) => pending.push(...decoder.push(data)));
+  const take = (): StreamEvent[] => {
+    const events = pending;
+    pending = [];
+    return events;
+  };
   return {
     push(chunk) {
       parser.feed(textDecoder.decode(chunk, { stream: true }));
@@ -40,16 +38,10 @@ export function createStreamDecoding(upstreamProtocol: ClientProtocol): StreamDe
     end() {
       parser.feed(textDecoder.decode());
       parser.end();
-      pending.push(...decoder.end());
+      pending.push(...decoderEnd());
       return take();
     },
   };
-
-  function take(): StreamEvent[] {
-    const events = pending;
-    pending = [];
-    return events;
-  }
 }
 
 /** Events that prove the upstream is really answering: after one of these, the response is committed to the client. */
