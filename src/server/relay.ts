@@ -97,6 +97,10 @@ class TranslateStream extends Transform {
   usage: NormalizedUsage | null = null;
   error: { errorType: string; message: string } | null = null;
   firstByteAt: number | null = null;
+  /** Runs before the closing events go out (see SseTap.beforeEnd). */
+  beforeEnd: (() => Promise<void>) | null = null;
+  /** Output from the finish event on, held until `beforeEnd` has run. */
+  private held: string[] | null = null;
 
   constructor(
     private readonly decoding: StreamDecoding,
@@ -110,9 +114,14 @@ class TranslateStream extends Transform {
   encode(events: StreamEvent[]): string {
     let out = '';
     for (const event of events) {
-      if (event.type === 'finish') this.usage = event.usage;
+      if (event.type === 'finish') {
+        this.usage = event.usage;
+        this.held ??= [];
+      }
       if (event.type === 'error') this.error = { errorType: event.errorType, message: event.message };
-      out += this.encoder.push(event);
+      const encoded = this.encoder.push(event);
+      if (this.held) this.held.push(encoded);
+      else out += encoded;
     }
     return out;
   }
@@ -125,7 +134,13 @@ class TranslateStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     const tail = (this.decodingEnded ? '' : this.encode(this.decoding.end())) + this.encoder.end();
-    callback(null, tail.length > 0 ? tail : undefined);
+    const release = () => {
+      const out = (this.held ?? []).join('') + tail;
+      this.held = null;
+      callback(null, out.length > 0 ? out : undefined);
+    };
+    if (this.beforeEnd) this.beforeEnd().then(release, (error: unknown) => callback(error as Error));
+    else release();
   }
 }
 
@@ -160,8 +175,10 @@ export function relayStream(
     usageOf = () => translate.usage;
     streamErrorOf = () => translate.error?.message ?? null;
     firstByteOf = () => translate.firstByteAt;
+    translate.beforeEnd = () => finalize();
   } else {
     const tap = state.spec.createUsageTap(context);
+    tap.stream.beforeEnd = () => finalize();
     for (const chunk of gate.held) tap.stream.write(chunk);
     transform = tap.stream;
     usageOf = tap.usage;
@@ -175,6 +192,17 @@ export function relayStream(
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
+
+  /** The stream ended normally: take its usage and outcome, and make the record durable before the last events go out. */
+  async function finalize(): Promise<void> {
+    state.usage = usageOf();
+    const inStreamError = streamErrorOf();
+    if (inStreamError && !state.errorCode) {
+      state.errorCode = 'upstream_error';
+      state.errorMessage = inStreamError;
+    }
+    await record();
+  }
 
   return new Promise<void>((resolve) => {
     let settled = false;

@@ -8,6 +8,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 export interface SseTapOptions {
   /** Events containing any of these byte strings are inspected. */
   markers: Buffer[];
+  /** The protocol's last event (`data: [DONE]`, `event: message_stop`): it and what follows wait for `beforeEnd`. */
+  terminal: Buffer;
   inspect(eventText: string): string | null | undefined;
 }
 
@@ -27,7 +29,14 @@ export function lastEventBoundary(data: Buffer): number {
 export class SseTap extends Transform {
   private pending: Buffer | null = null;
   private readonly markerTexts: string[];
+  /** Output held back from the terminal event on, until `beforeEnd` has run. */
+  private held: Buffer[] | null = null;
   firstByteAt: number | null = null;
+  /**
+   * Runs before the terminal event is released, so a client never sees the end of a response whose usage record is
+   * not yet durable (a kill between the two would lose a request the client saw complete).
+   */
+  beforeEnd: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: SseTapOptions) {
     super();
@@ -45,14 +54,37 @@ export class SseTap extends Transform {
     }
     this.pending = end === data.length ? null : Buffer.from(data.subarray(end));
     const complete = end === data.length ? data : data.subarray(0, end);
-    callback(null, this.marked(complete) ? this.rewrite(complete) : complete);
+    const out = this.marked(complete) ? this.rewrite(complete) : complete;
+    callback(null, this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out));
   }
 
   override _flush(callback: TransformCallback): void {
     const rest = this.pending;
     this.pending = null;
-    if (rest && rest.length > 0) callback(null, this.marked(rest) ? this.rewrite(rest) : rest);
-    else callback();
+    if (rest && rest.length > 0) {
+      const out = this.marked(rest) ? this.rewrite(rest) : rest;
+      const tail = this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out);
+      if (tail) this.push(tail);
+    }
+    const release = () => {
+      if (this.held) for (const chunk of this.held) this.push(chunk);
+      this.held = null;
+      callback();
+    };
+    if (this.beforeEnd) this.beforeEnd().then(release, (error: unknown) => callback(error as Error));
+    else release();
+  }
+
+  /** What may go out now; from the terminal event on, output is kept in `held`. */
+  private holdTerminal(out: Buffer): Buffer | undefined {
+    if (this.held) {
+      if (out.length > 0) this.held.push(out);
+      return undefined;
+    }
+    const at = out.indexOf(this.options.terminal);
+    if (at === -1) return out;
+    this.held = [out.subarray(at)];
+    return at > 0 ? out.subarray(0, at) : undefined;
   }
 
   private marked(data: Buffer): boolean {

@@ -6,6 +6,7 @@ import { isRecord, type ClientProtocolSpec } from './types.js';
 
 const USAGE_MARKER = Buffer.from('"usage"');
 const ERROR_MARKER = Buffer.from('event: error');
+const STOP_MARKER = Buffer.from('event: message_stop');
 
 /**
  * Anthropic Messages as a client protocol. Same-protocol calls are passed through byte for byte (only `model` changes);
@@ -45,6 +46,7 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
     let streamError: string | null = null;
     const stream = new SseTap({
       markers: [USAGE_MARKER, ERROR_MARKER],
+      terminal: STOP_MARKER,
       inspect(eventText) {
         const name = eventName(eventText);
         if (name !== 'message_start' && name !== 'message_delta' && name !== 'error') return undefined;

@@ -10,6 +10,7 @@ const CLIENT_ONLY_FIELDS = ['description'] as const;
 
 const USAGE_MARKER = Buffer.from('"usage"');
 const ERROR_MARKER = Buffer.from('"error"');
+const DONE_MARKER = Buffer.from('data: [DONE]');
 
 /**
  * OpenAI Chat Completions as a client protocol.
@@ -56,6 +57,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
     let streamError: string | null = null;
     const stream = new SseTap({
       markers: [USAGE_MARKER, ERROR_MARKER],
+      terminal: DONE_MARKER,
       inspect(eventText) {
         const mayBeError = eventText.includes('"error"');
         if (!mayBeError && !hasUsageObject(eventText)) return undefined;
