@@ -146,12 +146,25 @@ function tierCandidates(modelIds: string[], tier: string, config: CompiledConfig
 }
 
 /** The id a provider knows a catalog model by, or null when it does not serve it. */
+/**
+ * The id `provider` knows a catalog model by, or undefined when it does not serve it. An OpenAI-compatible server with no
+ * model map is asked for catalog models by their canonical ids.
+ */
+export function providerModelId(provider: ProviderConfig, model: CatalogModel): string | undefined {
+  switch (provider.type) {
+    case 'anthropic':
+      return model.providerIds.anthropic;
+    case 'openrouter':
+      return model.providerIds.openrouter;
+    case 'openai':
+      return model.providerIds.openai ?? provider.models[model.id];
+    case 'openai-compatible':
+      return provider.models[model.id] ?? (Object.keys(provider.models).length === 0 ? model.id : undefined);
+  }
+}
+
 function catalogCandidate(provider: ProviderConfig, model: CatalogModel, requestedId?: string): Candidate | null {
-  let upstreamModel: string | undefined;
-  if (provider.type === 'anthropic') upstreamModel = model.providerIds.anthropic;
-  else if (provider.type === 'openrouter') upstreamModel = model.providerIds.openrouter;
-  else if (provider.type === 'openai') upstreamModel = model.providerIds.openai ?? provider.models[model.id];
-  else upstreamModel = provider.models[model.id] ?? (Object.keys(provider.models).length === 0 ? model.id : undefined);
+  let upstreamModel = providerModelId(provider, model);
   if (!upstreamModel) return null;
   // A client that named a provider-specific id (e.g. a dated Anthropic id) gets exactly that id at that provider.
   if (requestedId && providerAccepts(provider, requestedId) && requestedId.toLowerCase() !== model.id) {

@@ -1,20 +1,11 @@
 import type { CatalogModel } from '../../catalog/models.js';
 import type { CompiledConfig, VirtualModelConfig } from '../../config/compiled.js';
+import { providerModelId } from '../../router/decide.js';
 
 /** Catalog models a configured provider can serve (all of them when none is configured, so clients can still list them). */
 function servedModels(config: CompiledConfig): CatalogModel[] {
   if (config.providers.length === 0) return [...config.catalog.models];
-  return config.catalog.models.filter((model) =>
-    config.providers.some((provider) =>
-      provider.type === 'anthropic'
-        ? model.providerIds.anthropic
-        : provider.type === 'openrouter'
-          ? model.providerIds.openrouter
-          : provider.type === 'openai'
-            ? model.providerIds.openai ?? provider.models[model.id]
-            : provider.models[model.id] ?? Object.keys(provider.models).length === 0,
-    ),
-  );
+  return config.catalog.models.filter((model) => config.providers.some((provider) => providerModelId(provider, model) !== undefined));
 }
 
 function uniqueVirtualModels(config: CompiledConfig): VirtualModelConfig[] {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledConfig } from '../../config/compiled.js';
 import type { GatewayMetrics } from '../../metrics/registry.js';
 import type { CircuitBreakers } from '../../router/circuit-breaker.js';
+import { providerModelId } from '../../router/decide.js';
 import { sendJson } from '../http-util.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> | void;
@@ -30,13 +31,9 @@ export function healthRoute(getConfig: () => CompiledConfig, breakers: CircuitBr
       for (const [tier, modelIds] of Object.entries(virtualModel.tiers)) {
         for (const modelId of modelIds) {
           const model = config.catalog.find(modelId);
+          if (!model) continue;
           for (const provider of config.providers) {
-            const upstreamModel =
-              provider.type === 'anthropic'
-                ? model?.providerIds.anthropic
-                : provider.type === 'openrouter'
-                  ? model?.providerIds.openrouter
-                  : (provider.models[modelId] ?? (Object.keys(provider.models).length === 0 ? modelId : undefined));
+            const upstreamModel = providerModelId(provider, model);
             if (!upstreamModel) continue;
             const key = `${provider.id}:${upstreamModel}`;
             if (seen.has(key)) continue;
