@@ -7,7 +7,7 @@ import { UpstreamCallError, type UpstreamResponse } from '../providers/upstream-
 import { canFallBack, classifyStatus, isRetryable, type FailureClass } from '../router/classify-failure.js';
 import type { Candidate } from '../router/decision.js';
 import { nextRetryDelay, retryAfterMs } from '../router/retry-policy.js';
-import { priceUsage } from '../usage/pricing.js';
+import { costOf, priceUsage } from '../usage/pricing.js';
 import type { AttemptRecord, ClientProtocol } from '../usage/types.js';
 import type { ClientAbort } from './client-abort.js';
 import { isRecord, type ResponseContext } from './client-protocols/types.js';
@@ -263,8 +263,8 @@ function responseContext(state: RequestState, candidate: Candidate, deps: Pipeli
 
 function costHeader(state: RequestState, deps: PipelineDeps): Record<string, string> {
   if (!state.usage || !state.served?.modelId) return {};
-  const usd = state.usage.upstreamCostUsd ?? priceUsage(state.usage, deps.getConfig().catalog.find(state.served.modelId)?.prices);
-  return usd === null || usd === undefined ? {} : { 'x-automodel-cost-usd': usd.toFixed(8) };
+  const { usd } = costOf(state.usage, deps.getConfig().catalog.find(state.served.modelId)?.prices);
+  return usd === null ? {} : { 'x-automodel-cost-usd': usd.toFixed(8) };
 }
 
 function round2(value: number): number {
