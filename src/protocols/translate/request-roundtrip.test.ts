@@ -14,7 +14,11 @@ import { openaiChatToAnthropic } from './request-openai-to-anthropic.js';
 const text = fc.string({ minLength: 1, maxLength: 30 }).filter((value) => value.trim().length > 0);
 const id = fc.stringMatching(/^[A-Za-z0-9_]{4,16}$/);
 const base64 = fc.base64String({ minLength: 4, maxLength: 24 }).filter((value) => value.length > 0);
-const argumentsObject = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4, noNullPrototype: true });
+// Tool arguments travel as JSON text on the OpenAI side, where -0 and 0 are one number (JSON.stringify(-0) is "0"):
+// generate them as their JSON text would parse, so the property compares what a wire can carry.
+const argumentsObject = fc
+  .dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4, noNullPrototype: true })
+  .map((value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
 const schema = fc.record({ type: fc.constant('object'), properties: fc.dictionary(id, fc.record({ type: fc.constantFrom('string', 'number') }), { maxKeys: 3, noNullPrototype: true }) });
 const toolNames = fc.uniqueArray(id, { minLength: 0, maxLength: 4 });
 
