@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { CompiledConfig } from '../config/compiled.js';
@@ -16,6 +15,7 @@ import { ClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocols/types.js';
 import { isRecord } from './client-protocols/types.js';
 import { headerValue, readBody, sendJson } from './http-util.js';
+import { requestId } from './request-id.js';
 import { routingHeaders, type RequestState } from './request-state.js';
 import { buildUsageRecord, logRequest } from './usage-record.js';
 
@@ -56,9 +56,10 @@ export async function handleModelRequest(
 ): Promise<void> {
   const config = deps.getConfig();
   const requestDeps: PipelineDeps = { ...deps, getConfig: () => config };
+  const startedAt = deps.now();
   const state: RequestState = {
-    id: randomUUID(),
-    startedAt: deps.now(),
+    id: requestId(startedAt),
+    startedAt,
     startedPerf: performance.now(),
     route,
     spec,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { migration001 } from '../../src/usage/migrations/001-usage-records.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/usage/migrations/index.js';
 import { openUsageStore } from '../../src/usage/store.js';
 import { runStoreContract } from './store-contract.js';
@@ -29,8 +30,38 @@ describe('SQLite usage store', () => {
     try {
       assert.equal(database.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(database.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
-      const indexes = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records'").all();
-      assert.ok(indexes.length >= 4);
+      const indexes = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records' AND sql IS NOT NULL").all();
+      assert.deepEqual(indexes, [{ name: 'usage_records_time' }]);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('upgrades a version-1 database in place: rows kept, the four secondary indexes dropped', async () => {
+    const path = join(directory, 'version-1.db');
+    const old = new Database(path);
+    old.exec(migration001.sqlite);
+    old.pragma('user_version = 1');
+    old
+      .prepare(
+        `INSERT INTO usage_records (id, time, client_protocol, route, mode, mode_source, attempts, status, tokens_estimated, cost_source, duration_ms, streamed, aborted)
+         VALUES ('old-row', 1700000000000, 'openai-chat', '/v1/chat/completions', 'plan', 'header', '[]', 200, 0, 'catalog', 12.5, 0, 0)`,
+      )
+      .run();
+    old.close();
+    const store = await openUsageStore({ sqlitePath: path });
+    try {
+      const kept = await store.getRequest('old-row');
+      assert.equal(kept?.mode, 'plan');
+      assert.equal(kept?.durationMs, 12.5);
+    } finally {
+      await store.close();
+    }
+    const database = new Database(path, { readonly: true });
+    try {
+      assert.equal(database.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
+      const names = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
+      assert.deepEqual(names, [{ name: 'usage_records_time' }]);
     } finally {
       database.close();
     }

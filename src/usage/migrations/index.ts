@@ -6,6 +6,7 @@
  * SQLite tracks the applied version in `PRAGMA user_version`; PostgreSQL in the `automodel_migrations` table.
  */
 import { migration001 } from './001-usage-records.js';
+import { migration002 } from './002-lean-indexes.js';
 
 /** One schema step, written once per dialect. Each runs in its own transaction. */
 export interface Migration {
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 /** The schema version a fully migrated database has. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
