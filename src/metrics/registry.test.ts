@@ -41,6 +41,13 @@ describe('createMetrics', () => {
     assert.equal(sample(body, 'automodel_upstream_attempts_total{provider="anthropic",model="claude-sonnet-4-5",outcome="success"}'), 1);
     assert.equal(sample(body, 'automodel_streams_in_flight'), 1);
     assert.equal(sample(body, 'automodel_usage_store_batch_records_sum'), 12);
+    // Counters are handed to prom-client at each scrape: a second scrape shows the same totals, a later request adds.
+    assert.equal(sample((await metrics.render()).body, `automodel_requests_total{${labels}}`), 2);
+    metrics.observe(makeRecord({ mode: 'code', costUsd: 0.25, baselineCostUsd: 1, inputTokens: 1, outputTokens: 1 }));
+    const third = (await metrics.render()).body;
+    assert.equal(sample(third, `automodel_requests_total{${labels}}`), 3);
+    assert.equal(sample(third, 'automodel_cost_usd_total{model="claude-sonnet-4-5",mode="code"}'), 1);
+    assert.equal(sample(third, 'automodel_tokens_total{model="claude-sonnet-4-5",type="input"}'), 151);
   });
 
   it('keeps label cardinality bounded whatever the traffic', async () => {

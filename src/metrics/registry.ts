@@ -99,17 +99,15 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const providerLabel = closedSet(options.knownProviders ?? ['anthropic', 'openai', 'openrouter', 'openai-compatible'], 'other');
   const failureLabel = closedSet(KNOWN_FAILURE_CLASSES, 'other');
 
-  const requests = new Counter({
+  const requests = accumulatingCounter(registry, {
     name: 'automodel_requests_total',
     help: 'Requests answered, by route, mode, tier, served model and HTTP status.',
-    labelNames: ['route', 'mode', 'tier', 'model', 'status'] as const,
-    registers: [registry],
+    labelNames: ['route', 'mode', 'tier', 'model', 'status'],
   });
-  const aborted = new Counter({
+  const aborted = accumulatingCounter(registry, {
     name: 'automodel_requests_aborted_total',
     help: 'Requests the client abandoned before the response completed.',
-    labelNames: ['route'] as const,
-    registers: [registry],
+    labelNames: ['route'],
   });
   const duration = new Histogram({
     name: 'automodel_request_duration_seconds',
@@ -125,35 +123,30 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const tokens = new Counter({
+  const tokens = accumulatingCounter(registry, {
     name: 'automodel_tokens_total',
     help: 'Tokens by served model and type. input counts every prompt token, cached or not; reasoning is part of output.',
-    labelNames: ['model', 'type'] as const,
-    registers: [registry],
+    labelNames: ['model', 'type'],
   });
-  const cost = new Counter({
+  const cost = accumulatingCounter(registry, {
     name: 'automodel_cost_usd_total',
     help: 'Cost in USD of requests whose cost is known, by served model and mode.',
-    labelNames: ['model', 'mode'] as const,
-    registers: [registry],
+    labelNames: ['model', 'mode'],
   });
-  const baseline = new Counter({
+  const baseline = accumulatingCounter(registry, {
     name: 'automodel_baseline_cost_usd_total',
     help: 'What the same tokens would have cost on the reasoning tier\'s model, by served model and mode.',
-    labelNames: ['model', 'mode'] as const,
-    registers: [registry],
+    labelNames: ['model', 'mode'],
   });
-  const unpriced = new Counter({
+  const unpriced = accumulatingCounter(registry, {
     name: 'automodel_unpriced_requests_total',
     help: 'Requests whose cost is unknown (not counted in automodel_cost_usd_total).',
-    labelNames: ['model'] as const,
-    registers: [registry],
+    labelNames: ['model'],
   });
-  const attempts = new Counter({
+  const attempts = accumulatingCounter(registry, {
     name: 'automodel_upstream_attempts_total',
     help: 'Upstream attempts by provider, model and outcome (success, or the failure class).',
-    labelNames: ['provider', 'model', 'outcome'] as const,
-    registers: [registry],
+    labelNames: ['provider', 'model', 'outcome'],
   });
   const streams = new Gauge({
     name: 'automodel_streams_in_flight',
@@ -173,34 +166,60 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers: [registry],
   });
 
+  /**
+   * Everything one request touches, found by one Map lookup on its raw values: a request then costs a few additions and
+   * two histogram observations. The cache is bounded (label values are closed sets, but the raw values they come from
+   * are not: a client can send any mode), so unusual traffic computes its series without caching them.
+   */
+  const seriesCache = new Map<string, RequestSeries>();
+  const attemptSeries = new Map<string, SeriesValue>();
+  function seriesFor(record: UsageRecord): RequestSeries {
+    const key = `${record.route}\u0000${record.mode}\u0000${record.tier}\u0000${record.servedModel}\u0000${record.status}\u0000${record.streamed}\u0000${record.aborted}`;
+    let series = seriesCache.get(key);
+    if (series !== undefined) return series;
+    const route = routeLabel(record.route);
+    const mode = modeLabel(record.mode);
+    const tier = tierLabel(record.tier);
+    const model = modelLabel(record.servedModel);
+    const streamed = record.streamed ? 'true' : 'false';
+    series = {
+      requests: requests.series([route, mode, tier, model, statusLabel(record.status)]),
+      aborted: record.aborted ? aborted.series([route]) : null,
+      duration: duration.labels({ route, tier, streamed }),
+      timeToFirstByte: timeToFirstByte.labels({ route, tier, streamed }),
+      tokens: TOKEN_TYPES.map(([type]) => tokens.series([model, type])),
+      cost: cost.series([model, mode]),
+      baseline: baseline.series([model, mode]),
+      unpriced: unpriced.series([model]),
+    };
+    if (seriesCache.size < SERIES_CACHE_LIMIT) seriesCache.set(key, series);
+    return series;
+  }
+
   return {
     registry,
     observe(record) {
-      const route = routeLabel(record.route);
-      const mode = modeLabel(record.mode);
-      const tier = tierLabel(record.tier);
-      const model = modelLabel(record.servedModel);
-      const streamed = record.streamed ? 'true' : 'false';
-      requests.inc({ route, mode, tier, model, status: statusLabel(record.status) });
-      if (record.aborted) aborted.inc({ route });
-      if (Number.isFinite(record.durationMs)) duration.observe({ route, tier, streamed }, record.durationMs / 1000);
-      if (record.ttfbMs !== null && Number.isFinite(record.ttfbMs)) {
-        timeToFirstByte.observe({ route, tier, streamed }, record.ttfbMs / 1000);
+      const series = seriesFor(record);
+      series.requests.value += 1;
+      if (series.aborted) series.aborted.value += 1;
+      if (Number.isFinite(record.durationMs)) series.duration.observe(record.durationMs / 1000);
+      if (record.ttfbMs !== null && Number.isFinite(record.ttfbMs)) series.timeToFirstByte.observe(record.ttfbMs / 1000);
+      for (let index = 0; index < TOKEN_TYPES.length; index++) {
+        const count = record[TOKEN_TYPES[index]![1]];
+        if (count !== null && count > 0) series.tokens[index]!.value += count;
       }
-      for (const [type, field] of TOKEN_TYPES) {
-        const count = record[field];
-        if (count !== null && count > 0) tokens.inc({ model, type }, count);
-      }
-      if (record.costUsd === null) unpriced.inc({ model });
-      else if (record.costUsd > 0) cost.inc({ model, mode }, record.costUsd);
-      if (record.baselineCostUsd !== null && record.baselineCostUsd > 0) baseline.inc({ model, mode }, record.baselineCostUsd);
+      if (record.costUsd === null) series.unpriced.value += 1;
+      else if (record.costUsd > 0) series.cost.value += record.costUsd;
+      if (record.baselineCostUsd !== null && record.baselineCostUsd > 0) series.baseline.value += record.baselineCostUsd;
     },
     attempt(provider, model, failureClass) {
-      attempts.inc({
-        provider: providerLabel(provider),
-        model: modelLabel(model),
-        outcome: failureClass === null ? 'success' : failureLabel(failureClass),
-      });
+      const key = `${provider}\u0000${model}\u0000${failureClass}`;
+      let entry = attemptSeries.get(key);
+      if (entry === undefined) {
+        entry = attempts.series([providerLabel(provider), modelLabel(model), failureClass === null ? 'success' : failureLabel(failureClass)]);
+        if (attemptSeries.size < SERIES_CACHE_LIMIT) attemptSeries.set(key, entry);
+      }
+      entry.value += 1;
     },
     streamOpened() {
       streams.inc();
@@ -214,6 +233,56 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
+
+/** Raw value combinations remembered per registry; past this, series are still counted, only not cached. */
+const SERIES_CACHE_LIMIT = 4096;
+
+/** One labelled series of an accumulating counter: add to `value`. */
+interface SeriesValue {
+  value: number;
+}
+
+interface RequestSeries {
+  requests: SeriesValue;
+  aborted: SeriesValue | null;
+  duration: { observe(value: number): void };
+  timeToFirstByte: { observe(value: number): void };
+  /** In `TOKEN_TYPES` order. */
+  tokens: SeriesValue[];
+  cost: SeriesValue;
+  baseline: SeriesValue;
+  unpriced: SeriesValue;
+}
+
+/**
+ * A prom-client counter whose increments are gathered in plain objects and handed over when the registry is scraped
+ * (its `collect` hook). prom-client's own `inc` hashes and validates the label set on every call; on the request path
+ * that was most of what metrics cost. Label values must already be bounded (the callers map them to closed sets).
+ */
+function accumulatingCounter(registry: Registry, config: { name: string; help: string; labelNames: string[] }): { series(values: string[]): SeriesValue } {
+  const entries = new Map<string, { labels: Record<string, string>; value: number }>();
+  new Counter({
+    ...config,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of entries.values()) if (entry.value > 0) this.inc(entry.labels, entry.value);
+    },
+  });
+  return {
+    series(values) {
+      const key = values.join('\u0000');
+      let entry = entries.get(key);
+      if (entry === undefined) {
+        const labels: Record<string, string> = {};
+        config.labelNames.forEach((name, index) => (labels[name] = values[index] ?? ''));
+        entry = { labels, value: 0 };
+        entries.set(key, entry);
+      }
+      return entry;
     },
   };
 }
