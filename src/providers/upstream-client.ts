@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
@@ -48,10 +48,25 @@ export function createUpstreamClient(options: { connectTimeoutMs: number; dispat
     options.dispatcher ??
     new Agent({ connect: { timeout: options.connectTimeoutMs }, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 
+  // undici's top-level `request(url, …)` parses the URL string and copies the options on every call; the dispatcher's
+  // own `request` takes origin and path as they are. Targets are few (provider × route), so each is split once.
+  const endpoints = new Map<string, { origin: string; path: string }>();
+  function endpointOf(url: string): { origin: string; path: string } {
+    let endpoint = endpoints.get(url);
+    if (endpoint === undefined) {
+      const parsed = new URL(url);
+      endpoint = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (endpoints.size < 256) endpoints.set(url, endpoint);
+    }
+    return endpoint;
+  }
+
   async function call(callOptions: UpstreamCallOptions): Promise<UpstreamResponse> {
     try {
-      const response = await request(callOptions.target.url, {
-        dispatcher,
+      const { origin, path } = endpointOf(callOptions.target.url);
+      const response = await dispatcher.request({
+        origin,
+        path,
         method: 'POST',
         headers: callOptions.target.headers,
         body: callOptions.body,
