@@ -82,7 +82,7 @@ async function attemptOnce(
   deps: PipelineDeps,
   record: Recorder,
 ): Promise<AttemptOutcome> {
-  const config = deps.getConfig();
+  const config = state.config;
   const provider = config.providers.find((entry) => entry.id === candidate.providerId)!;
   const key = candidateKey(candidate);
   const attempt: AttemptRecord = { provider: candidate.providerId, model: candidate.upstreamModel, status: null, failureClass: null, durationMs: 0 };
@@ -125,7 +125,7 @@ async function attemptOnce(
   }
   attempt.status = upstream.status;
   if (upstream.status >= 400) {
-    const error = await upstreamStatusError(upstream, deps.getConfig().providers);
+    const error = await upstreamStatusError(upstream, state.config.providers);
     return fail(classifyStatus(upstream.status), error, retryAfterMs(upstream.headers, deps.now()));
   }
 
@@ -178,7 +178,7 @@ function buildUpstreamBody(state: RequestState, candidate: Candidate, provider: 
   const body = state.body!;
   if (candidate.protocol === state.spec.protocol) return state.spec.passThroughBody(body, candidate.upstreamModel);
   const json = body.json;
-  const model = candidate.modelId ? deps.getConfig().catalog.find(candidate.modelId) : undefined;
+  const model = candidate.modelId ? state.config.catalog.find(candidate.modelId) : undefined;
   const translated =
     candidate.protocol === 'anthropic-messages'
       ? openaiChatToAnthropic(json as never, {
@@ -253,7 +253,7 @@ export function scrubKeys(text: string, providers: ProviderConfig[]): string {
 }
 
 function responseContext(state: RequestState, candidate: Candidate, deps: PipelineDeps): ResponseContext {
-  const prices = candidate.modelId ? deps.getConfig().catalog.find(candidate.modelId)?.prices : undefined;
+  const prices = candidate.modelId ? state.config.catalog.find(candidate.modelId)?.prices : undefined;
   const options = state.body?.field('stream_options');
   return {
     costFor: (usage) => priceUsage(usage, prices),
@@ -263,7 +263,7 @@ function responseContext(state: RequestState, candidate: Candidate, deps: Pipeli
 
 function costHeader(state: RequestState, deps: PipelineDeps): Record<string, string> {
   if (!state.usage || !state.served?.modelId) return {};
-  const { usd } = costOf(state.usage, deps.getConfig().catalog.find(state.served.modelId)?.prices);
+  const { usd } = costOf(state.usage, state.config.catalog.find(state.served.modelId)?.prices);
   return usd === null ? {} : { 'x-automodel-cost-usd': usd.toFixed(8) };
 }
 

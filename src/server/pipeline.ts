@@ -55,10 +55,10 @@ export async function handleModelRequest(
   deps: PipelineDeps,
 ): Promise<void> {
   const config = deps.getConfig();
-  const requestDeps: PipelineDeps = { ...deps, getConfig: () => config };
   const startedAt = deps.now();
   const state: RequestState = {
     id: requestId(startedAt),
+    config,
     startedAt,
     startedPerf: performance.now(),
     route,
@@ -90,7 +90,7 @@ export async function handleModelRequest(
   const record = async () => {
     if (recorded) return;
     recorded = true;
-    await writeRecord(state, requestDeps);
+    await writeRecord(state, deps);
   };
 
   try {
@@ -105,7 +105,7 @@ export async function handleModelRequest(
     state.decision = decision;
     if (decision.error) throw new GatewayError(decision.error.code, decision.error.message);
     applyModeOverrides(state, config);
-    await runAttempts(state, request, response, abort, requestDeps, record);
+    await runAttempts(state, request, response, abort, deps, record);
     if (state.aborted) {
       state.status = 499;
       await record();
@@ -187,7 +187,7 @@ function sessionFromBody(body: ClientBody): string | null {
 
 /** Logs, counts and stores the request's record; never throws (a store failure is logged, not sent to the client). */
 async function writeRecord(state: RequestState, deps: PipelineDeps): Promise<void> {
-  const usageRecord = buildUsageRecord(state, deps.getConfig());
+  const usageRecord = buildUsageRecord(state, state.config);
   logRequest(deps.logger, usageRecord);
   deps.metrics?.observe(usageRecord);
   try {

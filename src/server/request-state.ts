@@ -1,3 +1,4 @@
+import type { CompiledConfig } from '../config/compiled.js';
 import type { Candidate, Decision } from '../router/decision.js';
 import type { ErrorCode } from '../errors.js';
 import type { AttemptRecord, NormalizedUsage } from '../usage/types.js';
@@ -7,6 +8,8 @@ import type { ClientProtocolSpec } from './client-protocols/types.js';
 /** Everything known about one request while it is served; it becomes the usage record. */
 export interface RequestState {
   id: string;
+  /** The config this request was admitted under: a reload applies to later requests only. */
+  config: CompiledConfig;
   /** Epoch ms at arrival. */
   startedAt: number;
   startedPerf: number;

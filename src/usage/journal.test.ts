@@ -15,11 +15,16 @@ it('a journal left by a killed process is replayed into the store on open; a tor
   const journal = UsageJournal.open(path)!;
   journal.append(makeRecord({ id: 'left-1', time: 1_700_000_000_000 }));
   journal.append(makeRecord({ id: 'left-2', time: 1_700_000_000_001 }));
-  appendFileSync(`${path}-usage-journal`, '{"id":"torn-3","ti');
+  // A line as journals before 0.2 wrote it (the record object), as an upgrade finds it.
+  appendFileSync(`${path}-usage-journal`, `${JSON.stringify(makeRecord({ id: 'left-old', time: 1_700_000_000_001, mode: 'plan', streamed: true }))}\n`);
+  appendFileSync(`${path}-usage-journal`, '["torn-3",17');
   // No close(): as if the process had been killed. Its lock names this (live) pid, which the next open may take over.
   const store = await openUsageStore({ sqlitePath: path });
   assert.ok(await store.getRequest('left-1'));
   assert.ok(await store.getRequest('left-2'));
+  const old = await store.getRequest('left-old');
+  assert.equal(old?.mode, 'plan');
+  assert.equal(old?.streamed, true);
   assert.equal(await store.getRequest('torn-3'), null);
   await store.record(makeRecord({ id: 'new-4', time: 1_700_000_000_002 }));
   assert.ok(await store.getRequest('new-4'), 'a query sees records still in the journal');

@@ -11,7 +11,13 @@
  * the lock held by a live process and writes without a journal (commit per batch), which is correct, only slower.
  */
 import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { recordToRow } from './store.js';
 import type { UsageRecord } from './types.js';
+
+/** A record as SQLite column values, in `USAGE_COLUMNS` order (booleans as 0/1): what a journal line holds. */
+export type JournalRow = Array<string | number | null>;
+
+const sqliteBool = (value: boolean): number => (value ? 1 : 0);
 
 const TRUNCATE_AT_BYTES = 8 * 1024 * 1024;
 
@@ -36,30 +42,38 @@ export class UsageJournal {
     return journal;
   }
 
-  /** Records a crashed predecessor left behind. A torn last line (killed mid-write) is skipped. */
-  replay(): UsageRecord[] {
+  /**
+   * Rows a crashed predecessor left behind. A torn last line (killed mid-write) is skipped. Lines are rows (`[…]`);
+   * journals of versions before 0.2 held record objects (`{…}`), which are converted.
+   */
+  replay(): JournalRow[] {
     let text: string;
     try {
       text = readFileSync(this.#path, 'utf8');
     } catch {
       return [];
     }
-    const records: UsageRecord[] = [];
+    const rows: JournalRow[] = [];
     for (const line of text.split('\n')) {
       if (line.length === 0) continue;
       try {
-        records.push(JSON.parse(line) as UsageRecord);
+        const parsed = JSON.parse(line) as JournalRow | UsageRecord;
+        rows.push(Array.isArray(parsed) ? parsed : (recordToRow(parsed, sqliteBool) as JournalRow));
       } catch {
         // A partial line from a write the kill interrupted: its request never got its last byte.
       }
     }
-    return records;
+    return rows;
   }
 
-  /** Makes `record` durable: one write of one line. */
-  append(record: UsageRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
-    this.#bytes += writeSync(this.#fd, line);
+  /**
+   * Makes `record` durable: one write of one line, the record as the row SQLite will insert (half the bytes of the
+   * record object, and `attempts` and `detail` serialised once for both). Returns the row for the batched insert.
+   */
+  append(record: UsageRecord): JournalRow {
+    const row = recordToRow(record, sqliteBool) as JournalRow;
+    this.#bytes += writeSync(this.#fd, `${JSON.stringify(row)}\n`);
+    return row;
   }
 
   /**

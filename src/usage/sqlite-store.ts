@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { UsageJournal } from './journal.js';
+import { UsageJournal, type JournalRow } from './journal.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { buildRequestsQuery, buildSummaryQuery, SQLITE_DIALECT, toSummaryRow } from './report.js';
 import {
@@ -66,6 +66,8 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
   return new SqliteUsageStore(database, options, journal);
 }
 
+const sqliteBool = (value: boolean): number => (value ? 1 : 0);
+
 /** Records are moved from the journal into SQLite when this many wait, or after this long. */
 const JOURNAL_BATCH_RECORDS = 512;
 const JOURNAL_FLUSH_MS = 200;
@@ -77,10 +79,10 @@ class SqliteUsageStore implements UsageStore {
   readonly #writer: BatchWriter;
   readonly #insertStatements = new Map<number, Statement>();
   readonly #getStatement: Statement;
-  readonly #insertBatch: (records: UsageRecord[]) => void;
+  readonly #insertBatch: (rows: JournalRow[]) => void;
   readonly #journal: UsageJournal | null;
   readonly #options: UsageStoreOptions;
-  #journaled: UsageRecord[] = [];
+  #journaled: JournalRow[] = [];
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -89,15 +91,18 @@ class SqliteUsageStore implements UsageStore {
     this.#options = options;
     this.#database = database;
     this.#getStatement = database.prepare(`SELECT ${USAGE_COLUMNS.join(', ')} FROM usage_records WHERE id = ?`);
-    this.#insertBatch = database.transaction((records: UsageRecord[]) => {
-      for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
-        const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
+    this.#insertBatch = database.transaction((rows: JournalRow[]) => {
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        const end = Math.min(rows.length, start + ROWS_PER_STATEMENT);
         const values: unknown[] = [];
-        for (const record of chunk) values.push(...recordToRow(record, (value) => (value ? 1 : 0)));
-        this.#insertStatement(chunk.length).run(values);
+        for (let index = start; index < end; index++) {
+          const row = rows[index]!;
+          for (let column = 0; column < row.length; column++) values.push(row[column]);
+        }
+        this.#insertStatement(end - start).run(values);
       }
     });
-    this.#writer = new BatchWriter((records) => this.#insertBatch(records), options);
+    this.#writer = new BatchWriter((records) => this.#insertBatch(records.map((record) => recordToRow(record, sqliteBool) as JournalRow)), options);
     if (journal) {
       const left = journal.replay();
       if (left.length > 0) {
@@ -152,8 +157,7 @@ class SqliteUsageStore implements UsageStore {
 
   record(record: UsageRecord): Promise<void> {
     if (!this.#journal || this.#closed) return this.#writer.enqueue(record);
-    this.#journal.append(record);
-    this.#journaled.push(record);
+    this.#journaled.push(this.#journal.append(record));
     // A full batch is drained at once, synchronously: this bounds memory even for a caller that never yields to timers.
     if (this.#journaled.length >= JOURNAL_BATCH_RECORDS) this.#drainJournal();
     else this.#scheduleDrain();
