@@ -133,7 +133,7 @@ async function attemptOnce(
   const context = responseContext(state, candidate, deps);
   try {
     if (!state.streamed) {
-      await relayJson(state, upstream, response, context, record, () => costHeader(state, deps));
+      await relayJson(state, upstream, response, context, record, (headers) => addCostHeader(state, headers));
     } else {
       const decoding = createStreamDecoding(candidate.protocol);
       const gate = await awaitFirstToken(upstream.body, decoding, provider.timeouts.streamFirstByteMs);
@@ -261,10 +261,10 @@ function responseContext(state: RequestState, candidate: Candidate, deps: Pipeli
   };
 }
 
-function costHeader(state: RequestState, deps: PipelineDeps): Record<string, string> {
-  if (!state.usage || !state.served?.modelId) return {};
+function addCostHeader(state: RequestState, headers: Record<string, string>): void {
+  if (!state.usage || !state.served?.modelId) return;
   const { usd } = costOf(state.usage, state.config.catalog.find(state.served.modelId)?.prices);
-  return usd === null ? {} : { 'x-automodel-cost-usd': usd.toFixed(8) };
+  if (usd !== null) headers['x-automodel-cost-usd'] = usd.toFixed(8);
 }
 
 function round2(value: number): number {

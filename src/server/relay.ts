@@ -28,7 +28,8 @@ export async function relayJson(
   response: ServerResponse,
   context: ResponseContext,
   record: Recorder,
-  extraHeaders: () => Record<string, string>,
+  /** Adds response headers known only once the usage is (the cost). */
+  addHeaders: (headers: Record<string, string>) => void,
 ): Promise<void> {
   const raw = await readAll(upstream, state);
   const served = state.served!;
@@ -68,12 +69,9 @@ export async function relayJson(
   }
   await record();
   if (state.aborted) return;
-  response.writeHead(200, {
-    ...routingHeaders(state),
-    ...extraHeaders(),
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
+  const headers = routingHeaders(state, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  addHeaders(headers);
+  response.writeHead(200, headers);
   response.end(text);
 }
 
@@ -186,12 +184,7 @@ export function relayStream(
     firstByteOf = () => tap.stream.firstByteAt;
   }
   state.ttfbMs = performance.now() - state.startedPerf;
-  response.writeHead(200, {
-    ...routingHeaders(state),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-  });
+  response.writeHead(200, routingHeaders(state, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }));
 
   /** The stream ended normally: take its usage and outcome, and make the record durable before the last events go out. */
   async function finalize(): Promise<void> {

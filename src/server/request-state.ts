@@ -33,9 +33,10 @@ export interface RequestState {
   warnings: string[];
 }
 
-export function routingHeaders(state: RequestState): Record<string, string> {
+/** The `x-automodel-*` headers of a response, added to `headers` (a fresh object by default), which is returned. */
+export function routingHeaders(state: RequestState, headers: Record<string, string> = {}): Record<string, string> {
   const decision = state.decision;
-  const headers: Record<string, string> = { 'x-automodel-request-id': state.id };
+  headers['x-automodel-request-id'] = state.id;
   if (!decision) return headers;
   headers['x-automodel-mode'] = decision.mode ?? 'none';
   headers['x-automodel-mode-source'] = decision.modeSource;
