@@ -8,6 +8,11 @@ import { Transform, type TransformCallback } from 'node:stream';
 export interface SseTapOptions {
   /** Events containing any of these byte strings are inspected. */
   markers: Buffer[];
+  /**
+   * Of `markers`, those that count only when a JSON object follows (`"usage": {`, not `"usage": null`): OpenAI-compatible
+   * streams carry `"usage": null` in every chunk, and inspecting each one cost more than the rest of the relay.
+   */
+  objectMarkers?: Buffer[];
   /** The protocol's last event (`data: [DONE]`, `event: message_stop`): it and what follows wait for `beforeEnd`. */
   terminal: Buffer;
   inspect(eventText: string): string | null | undefined;
@@ -88,7 +93,11 @@ export class SseTap extends Transform {
   }
 
   private marked(data: Buffer): boolean {
-    for (const marker of this.options.markers) if (data.indexOf(marker) !== -1) return true;
+    for (const marker of this.options.markers) {
+      if (this.options.objectMarkers?.includes(marker)) {
+        if (hasObjectAfter(data, marker)) return true;
+      } else if (data.indexOf(marker) !== -1) return true;
+    }
     return false;
   }
 
@@ -106,6 +115,16 @@ export class SseTap extends Transform {
     }
     return changed ? parts.join('') : complete;
   }
+}
+
+/** Whether some occurrence of `marker` (a JSON member name with its quotes) in `data` has an object as its value. */
+export function hasObjectAfter(data: Buffer, marker: Buffer): boolean {
+  for (let at = data.indexOf(marker); at !== -1; at = data.indexOf(marker, at + marker.length)) {
+    let index = at + marker.length;
+    while (data[index] === 0x20 || data[index] === 0x3a || data[index] === 0x0a || data[index] === 0x0d || data[index] === 0x09) index++;
+    if (data[index] === 0x7b) return true;
+  }
+  return false;
 }
 
 /** The JSON payload of an SSE event's `data:` lines (joined), or null. */

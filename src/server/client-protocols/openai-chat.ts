@@ -57,6 +57,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
     let streamError: string | null = null;
     const stream = new SseTap({
       markers: [USAGE_MARKER, ERROR_MARKER],
+      objectMarkers: [USAGE_MARKER],
       terminal: DONE_MARKER,
       inspect(eventText) {
         const mayBeError = eventText.includes('"error"');
