@@ -135,7 +135,7 @@ async function attemptOnce(
     if (!state.streamed) {
       await relayJson(state, upstream, response, context, record, (headers) => addCostHeader(state, headers));
     } else {
-      const decoding = createStreamDecoding(candidate.protocol);
+      const decoding = createStreamDecoding(candidate.protocol, { untilCommit: candidate.protocol === state.spec.protocol });
       const gate = await awaitFirstToken(upstream.body, decoding, provider.timeouts.streamFirstByteMs);
       if (gate.kind === 'failure') {
         upstream.body.destroy();

@@ -11,19 +11,35 @@ export interface StreamDecoding {
   end(): StreamEvent[];
 }
 
-export function createStreamDecoding(upstreamProtocol: ClientProtocol): StreamDecoding {
+/**
+ * `untilCommit`: stop decoding once an event that commits the stream has been seen. A same-protocol stream needs its
+ * events only for the first-token gate (the bytes then pass through untouched), and decoding the rest of a chunk that
+ * holds the whole answer cost more than relaying it.
+ */
+export function createStreamDecoding(upstreamProtocol: ClientProtocol, options: { untilCommit?: boolean } = {}): StreamDecoding {
   const textDecoder = new TextDecoder();
   let pending: StreamEvent[] = [];
   let decoderEnd: () => StreamEvent[];
   let parser: ReturnType<typeof createSseParser>;
+  let stopped = false;
+  const accept = (events: StreamEvent[]): void => {
+    for (const event of events) {
+      pending.push(event);
+      if (options.untilCommit && COMMIT_EVENTS.has(event.type)) stopped = true;
+    }
+  };
   if (upstreamProtocol === 'anthropic-messages') {
     const decoder = createAnthropicStreamDecoder();
-    parser = createSseParser((event, data) => pending.push(...decoder.push(event ?? 'message', data)));
-    decoderEnd = () => decoder.end();
+    parser = createSseParser((event, data) => {
+      if (!stopped) accept(decoder.push(event ?? 'message', data));
+    });
+    decoderEnd = () => (stopped ? [] : decoder.end());
   } else {
     const decoder = createOpenAIStreamDecoder();
-    parser = createSseParser((_event, data) => pending.push(...decoder.push(data)));
-    decoderEnd = () => decoder.end();
+    parser = createSseParser((_event, data) => {
+      if (!stopped) accept(decoder.push(data));
+    });
+    decoderEnd = () => (stopped ? [] : decoder.end());
   }
   const take = (): StreamEvent[] => {
     const events = pending;
