@@ -48,7 +48,19 @@ export function createStreamDecoding(upstreamProtocol: ClientProtocol, options: 
   };
   return {
     push(chunk) {
-      parser.feed(textDecoder.decode(chunk, { stream: true }));
+      if (stopped) return take();
+      if (!options.untilCommit) {
+        parser.feed(textDecoder.decode(chunk, { stream: true }));
+        return take();
+      }
+      // Event by event (cut after each blank line), so a chunk holding the whole answer is read only up to its first
+      // committing event. Feeding the pieces in order is the same as feeding the chunk.
+      for (let from = 0; from < chunk.length && !stopped; ) {
+        const boundary = chunk.indexOf(EVENT_END, from);
+        const end = boundary === -1 ? chunk.length : boundary + EVENT_END.length;
+        parser.feed(textDecoder.decode(chunk.subarray(from, end), { stream: true }));
+        from = end;
+      }
       return take();
     },
     end() {
@@ -59,6 +71,8 @@ export function createStreamDecoding(upstreamProtocol: ClientProtocol, options: 
     },
   };
 }
+
+const EVENT_END = Buffer.from('\n\n');
 
 /** Events that prove the upstream is really answering: after one of these, the response is committed to the client. */
 const COMMIT_EVENTS = new Set<StreamEvent['type']>(['text-delta', 'reasoning-delta', 'reasoning-signature', 'reasoning-redacted', 'tool-input-start', 'finish']);
