@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hasObjectAfter, SseTap } from './sse-tap.js';
+import { SseTap } from './sse-tap.js';
 
 const USAGE = Buffer.from('"usage"');
 
@@ -15,11 +15,25 @@ async function run(tap: SseTap, chunks: string[]): Promise<string> {
 }
 
 describe('SseTap', () => {
-  it('finds a member whose value is an object, not null, whatever the spacing', () => {
-    assert.equal(hasObjectAfter(Buffer.from('{"usage":null,"a":{"usage" : {"x":1}}}'), USAGE), true);
-    assert.equal(hasObjectAfter(Buffer.from('{"usage": null}'), USAGE), false);
-    assert.equal(hasObjectAfter(Buffer.from('{"usage":\n  {"prompt_tokens":1}}'), USAGE), true);
-    assert.equal(hasObjectAfter(Buffer.from('{"other":{}}'), USAGE), false);
+  it('counts a member as marked only when an object follows it, whatever the spacing', async () => {
+    const seen: string[] = [];
+    const tap = new SseTap({
+      markers: [USAGE],
+      objectMarkers: [USAGE],
+      terminal: Buffer.from('data: [DONE]'),
+      inspect(event) {
+        seen.push(event.trim());
+        return undefined;
+      },
+    });
+    await run(tap, [
+      'data: {"usage":null}\n\n',
+      'data: {"usage": null}\n\n',
+      'data: {"other":{}}\n\n',
+      'data: {"a":1,"usage" : {"x":1}}\n\n',
+      'data: {"usage":\t{"y":2}}\n\ndata: [DONE]\n\n',
+    ]);
+    assert.deepEqual(seen, ['data: {"a":1,"usage" : {"x":1}}', 'data: {"usage":\t{"y":2}}']);
   });
 
   it('inspects only the events that carry a usage object, passes the rest byte for byte, and holds the terminal event', async () => {
