@@ -100,6 +100,8 @@ export interface BenchMeta {
   cpuModel: string;
   cores: number;
   durationSecondsPerRun: number;
+  /** Interleaved rounds sharing each target's load time per scenario. */
+  rounds?: number;
   ttfbRequests: number;
   quick: boolean;
   gatewayCommand: string;
@@ -110,7 +112,7 @@ export interface BenchMeta {
 export function renderHeader(meta: BenchMeta): string {
   return (
     `Node ${meta.node} on ${meta.platform}, ${meta.cores} cores (${meta.cpuModel}); ` +
-    `${meta.durationSecondsPerRun} s per load run, TTFB median of ${meta.ttfbRequests} requests${meta.quick ? ' [quick]' : ''}`
+    `${meta.durationSecondsPerRun} s of load per target and scenario in ${meta.rounds ?? 1} interleaved round(s), TTFB median of ${meta.ttfbRequests} requests${meta.quick ? ' [quick]' : ''}`
   );
 }
 

@@ -8,7 +8,7 @@
  * process), and writes bench/results/latest.json.
  *
  * Flags: --quick (short runs, a smoke test), --only <substring of a scenario id>, --all (every family),
- * --duration <seconds per load run>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
+ * --duration <seconds of load per target and scenario>, --rounds <interleaved rounds that share it, default 3>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
  * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slots, e.g. the bare proxy while the gateway is
  * being written: --gateway-cmd "node dist/bench/bare-proxy.js --port {port} --upstream {mock}".
  */
@@ -79,12 +79,13 @@ async function main(): Promise<void> {
       all: { type: 'boolean', default: false },
       duration: { type: 'string' },
       'ttfb-count': { type: 'string' },
+      rounds: { type: 'string' },
       'gateway-cmd': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: node dist/bench/run.js [--quick] [--only SUBSTRING] [--all] [--duration S] [--ttfb-count N] [--gateway-cmd CMD]');
+    console.log('usage: node dist/bench/run.js [--quick] [--only SUBSTRING] [--all] [--duration S] [--rounds N] [--ttfb-count N] [--gateway-cmd CMD]');
     return;
   }
   const scenarios = buildScenarios({ only: values.only, all: values.all });
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
     throw new Error('--duration takes a positive number of seconds and --ttfb-count a positive whole number');
   }
   const warmupSeconds = values.quick ? 0.3 : 0.5;
+  const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   const gatewayTemplate = values['gateway-cmd'] ?? process.env.BENCH_GATEWAY_CMD;
 
   const startedAt = Date.now();
@@ -183,40 +186,61 @@ async function main(): Promise<void> {
     const rows: BenchRow[] = [];
     let runIndex = 0;
     for (const scenario of scenarios) {
+      // Interleaved rounds: each target runs `rounds` times in turn (direct, bare, gateway, direct, bare, gateway…), so a
+      // machine that slows down or speeds up during the scenario moves every target alike. CPU per request pools the
+      // rounds (ticks over responses); latency figures are the median of the rounds.
+      const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; rps: number[]; p50: number[]; p99: number[] }>();
+      for (let round = 0; round < rounds; round++) {
+        for (const target of targets) {
+          if (probeFailures.has(`${target.name} ${scenario.shape}`)) continue;
+          const server = target.serverFor(scenario);
+          const call = toHttpCall(server.baseUrl, target.callFor(scenario));
+          // CPU per request: the target's user+system time over its load runs only (from /proc/PID/stat, 10 ms ticks),
+          // divided by the responses it completed. It counts what the process itself burns, not the load generator or
+          // the other processes sharing these 2 cores.
+          const cpuBefore = readCpuMs(server.service.pid);
+          const load = await runLoad(call, scenario.concurrency, durationSeconds / rounds);
+          const cpuAfter = readCpuMs(server.service.pid);
+          const entry = measured.get(target.name) ?? { cpuMs: 0, completed: 0, failures: 0, seconds: 0, rps: [], p50: [], p99: [] };
+          entry.cpuMs += cpuAfter - cpuBefore;
+          entry.completed += load.completed;
+          entry.failures += load.failures;
+          entry.rps.push(load.requestsPerSecond);
+          entry.p50.push(load.p50Ms);
+          entry.p99.push(load.p99Ms);
+          measured.set(target.name, entry);
+        }
+      }
       let directP50: number | undefined;
       for (const target of targets) {
         runIndex += 1;
         const failure = probeFailures.get(`${target.name} ${scenario.shape}`);
         const base = { scenario: scenario.id, target: target.name, concurrency: scenario.concurrency };
-        if (failure) {
-          rows.push({ ...base, failure, completed: 0, failures: 0, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, addedP50Ms: null, ttfbMs: null, cpuMsPerRequest: 0, peakRssMb: 0 });
+        const entry = measured.get(target.name);
+        if (failure || !entry) {
+          rows.push({ ...base, failure: failure ?? 'not measured', completed: 0, failures: 0, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, addedP50Ms: null, ttfbMs: null, cpuMsPerRequest: 0, peakRssMb: 0 });
           continue;
         }
         const server = target.serverFor(scenario);
         const call = toHttpCall(server.baseUrl, target.callFor(scenario));
-        // CPU per request: the target's user+system time over this load run only (from /proc/PID/stat, 10 ms ticks),
-        // divided by the responses it completed. It counts what the process itself burns, not the load generator or
-        // the other processes sharing these 2 cores; over a multi-second run the tick granularity is well under 1 %.
-        const cpuBefore = readCpuMs(server.service.pid);
-        const load = await runLoad(call, scenario.concurrency, durationSeconds);
-        const cpuAfter = readCpuMs(server.service.pid);
         const ttfbMs = scenario.concurrency === 1 ? await measureTtfb(call, ttfbCount) : null;
-        if (target.name === 'direct') directP50 = load.p50Ms;
+        const p50Ms = median(entry.p50);
+        if (target.name === 'direct') directP50 = p50Ms;
         rows.push({
           ...base,
-          completed: load.completed,
-          failures: load.failures,
-          requestsPerSecond: load.requestsPerSecond,
-          p50Ms: load.p50Ms,
-          p99Ms: load.p99Ms,
-          addedP50Ms: target.name === 'direct' || directP50 === undefined ? null : load.p50Ms - directP50,
+          completed: entry.completed,
+          failures: entry.failures,
+          requestsPerSecond: median(entry.rps),
+          p50Ms,
+          p99Ms: median(entry.p99),
+          addedP50Ms: target.name === 'direct' || directP50 === undefined ? null : p50Ms - directP50,
           ttfbMs,
-          cpuMsPerRequest: load.completed > 0 ? (cpuAfter - cpuBefore) / load.completed : Number.NaN,
+          cpuMsPerRequest: entry.completed > 0 ? entry.cpuMs / entry.completed : Number.NaN,
           peakRssMb: readPeakRssMb(server.service.pid),
         });
         console.error(
-          `[${runIndex}/${runs}] ${scenario.id} ${target.name}: ${load.requestsPerSecond.toFixed(0)} req/s, ` +
-            `p50 ${load.p50Ms.toFixed(3)} ms${load.failures > 0 ? `, ${load.failures} failed` : ''}`,
+          `[${runIndex}/${runs}] ${scenario.id} ${target.name}: ${median(entry.rps).toFixed(0)} req/s, ` +
+            `p50 ${p50Ms.toFixed(3)} ms${entry.failures > 0 ? `, ${entry.failures} failed` : ''}`,
         );
       }
     }
@@ -229,6 +253,7 @@ async function main(): Promise<void> {
       cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
       cores: cpuList.length,
       durationSecondsPerRun: durationSeconds,
+      rounds,
       ttfbRequests: ttfbCount,
       quick: values.quick,
       gatewayCommand: [...gateways.entries()].map(([provider, gateway]) => `${provider}: ${gateway.command}`).join('; '),
@@ -257,3 +282,9 @@ main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
