@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SseTap } from './sse-tap.js';
+import { SseTap, sseMarkers } from './sse-tap.js';
 
 const USAGE = Buffer.from('"usage"');
 
@@ -17,14 +17,9 @@ async function run(tap: SseTap, chunks: string[]): Promise<string> {
 describe('SseTap', () => {
   it('counts a member as marked only when an object follows it, whatever the spacing', async () => {
     const seen: string[] = [];
-    const tap = new SseTap({
-      markers: [USAGE],
-      objectMarkers: [USAGE],
-      terminal: Buffer.from('data: [DONE]'),
-      inspect(event) {
-        seen.push(event.trim());
-        return undefined;
-      },
+    const tap = new SseTap(sseMarkers({ markers: [USAGE], objectMarkers: [USAGE], terminal: Buffer.from('data: [DONE]') }), (event) => {
+      seen.push(event.trim());
+      return undefined;
     });
     await run(tap, [
       'data: {"usage":null}\n\n',
@@ -39,14 +34,9 @@ describe('SseTap', () => {
   it('inspects only the events that carry a usage object, passes the rest byte for byte, and holds the terminal event', async () => {
     const inspected: string[] = [];
     let released = false;
-    const tap = new SseTap({
-      markers: [USAGE],
-      objectMarkers: [USAGE],
-      terminal: Buffer.from('data: [DONE]'),
-      inspect(event) {
-        inspected.push(event);
-        return 'data: {"usage":{"rewritten":true}}\n\n';
-      },
+    const tap = new SseTap(sseMarkers({ markers: [USAGE], objectMarkers: [USAGE], terminal: Buffer.from('data: [DONE]') }), (event) => {
+      inspected.push(event);
+      return 'data: {"usage":{"rewritten":true}}\n\n';
     });
     tap.beforeEnd = async () => {
       released = true;

@@ -5,7 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream';
  * arrive, cut only at event boundaries; an event whose bytes contain one of `markers` is handed, as text, to `inspect`, which may
  * keep it (undefined), replace it (a string, framing included) or drop it (null). Everything else is never decoded.
  */
-export interface SseTapOptions {
+export interface SseMarkerOptions {
   /** Events containing any of these byte strings are inspected. */
   markers: Buffer[];
   /**
@@ -15,7 +15,30 @@ export interface SseTapOptions {
   objectMarkers?: Buffer[];
   /** The protocol's last event (`data: [DONE]`, `event: message_stop`): it and what follows wait for `beforeEnd`. */
   terminal: Buffer;
-  inspect(eventText: string): string | null | undefined;
+}
+
+/** A protocol's markers, compiled once (module scope), not per response. */
+export interface SseMarkers {
+  /** One test per marker, on the event bytes read as latin1 (one char per byte, so ASCII markers match exactly). */
+  readonly tests: ReadonlyArray<(text: string) => boolean>;
+  /** The markers as UTF-8 text, to find the marked events inside a batch. */
+  readonly texts: readonly string[];
+  readonly terminal: Buffer;
+  readonly terminalText: string;
+}
+
+export function sseMarkers(options: SseMarkerOptions): SseMarkers {
+  return {
+    tests: options.markers.map((marker) => {
+      const text = marker.toString('latin1');
+      if (!options.objectMarkers?.includes(marker)) return (data: string) => data.includes(text);
+      const pattern = new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*\\{`);
+      return (data: string) => pattern.test(data);
+    }),
+    texts: options.markers.map((marker) => marker.toString('utf8')),
+    terminal: options.terminal,
+    terminalText: options.terminal.toString('latin1'),
+  };
 }
 
 const LF = 0x0a;
@@ -33,10 +56,6 @@ export function lastEventBoundary(data: Buffer): number {
 
 export class SseTap extends Transform {
   private pending: Buffer | null = null;
-  private readonly markerTexts: string[];
-  /** One test per marker, on the event bytes read as latin1 (one char per byte, so ASCII markers match exactly). */
-  private readonly markerTests: Array<(text: string) => boolean>;
-  private readonly terminalText: string;
   /** Output held back from the terminal event on, until `beforeEnd` has run. */
   private held: Buffer[] | null = null;
   firstByteAt: number | null = null;
@@ -46,16 +65,15 @@ export class SseTap extends Transform {
    */
   beforeEnd: (() => Promise<void>) | null = null;
 
-  constructor(private readonly options: SseTapOptions) {
+  /**
+   * `inspect` gets each marked event as text and may keep it (undefined), replace it (a string, framing included) or drop
+   * it (null).
+   */
+  constructor(
+    private readonly markers: SseMarkers,
+    private readonly inspect: (eventText: string) => string | null | undefined,
+  ) {
     super();
-    this.markerTexts = options.markers.map((marker) => marker.toString('utf8'));
-    this.markerTests = options.markers.map((marker) => {
-      const text = marker.toString('latin1');
-      if (!options.objectMarkers?.includes(marker)) return (data: string) => data.includes(text);
-      const pattern = new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*\\{`);
-      return (data: string) => pattern.test(data);
-    });
-    this.terminalText = options.terminal.toString('latin1');
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -99,14 +117,14 @@ export class SseTap extends Transform {
       if (out.length > 0) this.held.push(out);
       return undefined;
     }
-    const at = text !== undefined ? text.indexOf(this.terminalText) : out.indexOf(this.options.terminal);
+    const at = text !== undefined ? text.indexOf(this.markers.terminalText) : out.indexOf(this.markers.terminal);
     if (at === -1) return out;
     this.held = [out.subarray(at)];
     return at > 0 ? out.subarray(0, at) : undefined;
   }
 
   private marked(text: string): boolean {
-    for (const test of this.markerTests) if (test(text)) return true;
+    for (const test of this.markers.tests) if (test(text)) return true;
     return false;
   }
 
@@ -116,8 +134,8 @@ export class SseTap extends Transform {
     let changed = false;
     for (let index = 0; index < parts.length; index++) {
       const part = parts[index]!;
-      if (!this.markerTexts.some((marker) => part.includes(marker))) continue;
-      const replacement = this.options.inspect(part);
+      if (!this.markers.texts.some((marker) => part.includes(marker))) continue;
+      const replacement = this.inspect(part);
       if (replacement === undefined) continue;
       parts[index] = replacement ?? '';
       changed = true;

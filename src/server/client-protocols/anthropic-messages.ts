@@ -1,12 +1,13 @@
 import { anthropicErrorBody, type GatewayError } from '../../errors.js';
 import { mergeUsage, usageFromAnthropic } from '../../protocols/translate/usage.js';
 import type { NormalizedUsage } from '../../usage/types.js';
-import { eventData, eventName, SseTap } from '../sse-tap.js';
+import { eventData, eventName, SseTap, sseMarkers } from '../sse-tap.js';
 import { isRecord, type ClientProtocolSpec } from './types.js';
 
 const USAGE_MARKER = Buffer.from('"usage"');
 const ERROR_MARKER = Buffer.from('event: error');
 const STOP_MARKER = Buffer.from('event: message_stop');
+const MARKERS = sseMarkers({ markers: [USAGE_MARKER, ERROR_MARKER], terminal: STOP_MARKER });
 
 /**
  * Anthropic Messages as a client protocol. Same-protocol calls are passed through byte for byte (only `model` changes);
@@ -44,31 +45,27 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
   createUsageTap() {
     let usage: NormalizedUsage | null = null;
     let streamError: string | null = null;
-    const stream = new SseTap({
-      markers: [USAGE_MARKER, ERROR_MARKER],
-      terminal: STOP_MARKER,
-      inspect(eventText) {
-        const name = eventName(eventText);
-        if (name !== 'message_start' && name !== 'message_delta' && name !== 'error') return undefined;
-        const data = eventData(eventText);
-        if (data === null) return undefined;
-        let event: unknown;
-        try {
-          event = JSON.parse(data);
-        } catch {
-          // A malformed event is the client's to see; the counts stay as they were.
-          if (name === 'error') streamError = 'upstream stream error';
-          return undefined;
-        }
-        if (!isRecord(event)) return undefined;
-        if (name === 'error') {
-          streamError = isRecord(event.error) && typeof event.error.message === 'string' ? event.error.message : 'upstream stream error';
-          return undefined;
-        }
-        const raw = name === 'message_start' && isRecord(event.message) ? event.message.usage : event.usage;
-        if (isRecord(raw)) usage = usage ? mergeUsage(usage, usageFromAnthropic(raw)) : usageFromAnthropic(raw);
+    const stream = new SseTap(MARKERS, (eventText) => {
+      const name = eventName(eventText);
+      if (name !== 'message_start' && name !== 'message_delta' && name !== 'error') return undefined;
+      const data = eventData(eventText);
+      if (data === null) return undefined;
+      let event: unknown;
+      try {
+        event = JSON.parse(data);
+      } catch {
+        // A malformed event is the client's to see; the counts stay as they were.
+        if (name === 'error') streamError = 'upstream stream error';
         return undefined;
-      },
+      }
+      if (!isRecord(event)) return undefined;
+      if (name === 'error') {
+        streamError = isRecord(event.error) && typeof event.error.message === 'string' ? event.error.message : 'upstream stream error';
+        return undefined;
+      }
+      const raw = name === 'message_start' && isRecord(event.message) ? event.message.usage : event.usage;
+      if (isRecord(raw)) usage = usage ? mergeUsage(usage, usageFromAnthropic(raw)) : usageFromAnthropic(raw);
+      return undefined;
     });
     return { stream, usage: () => usage, streamError: () => streamError };
   },

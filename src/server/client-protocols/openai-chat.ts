@@ -2,7 +2,7 @@ import { openaiErrorBody, type GatewayError } from '../../errors.js';
 import { usageFromOpenAI } from '../../protocols/translate/usage.js';
 import type { NormalizedUsage } from '../../usage/types.js';
 import type { BodyEdits } from '../client-body.js';
-import { eventData, SseTap } from '../sse-tap.js';
+import { eventData, SseTap, sseMarkers } from '../sse-tap.js';
 import { isRecord, type ClientProtocolSpec, type ResponseContext, type UsageTap } from './types.js';
 
 /** Fields some clients add that are not part of the API; strict upstreams reject them. */
@@ -11,6 +11,7 @@ const CLIENT_ONLY_FIELDS = ['description'] as const;
 const USAGE_MARKER = Buffer.from('"usage"');
 const ERROR_MARKER = Buffer.from('"error"');
 const DONE_MARKER = Buffer.from('data: [DONE]');
+const MARKERS = sseMarkers({ markers: [USAGE_MARKER, ERROR_MARKER], objectMarkers: [USAGE_MARKER], terminal: DONE_MARKER });
 
 /**
  * OpenAI Chat Completions as a client protocol.
@@ -55,30 +56,25 @@ export const openaiChatSpec: ClientProtocolSpec = {
   createUsageTap(context) {
     let usage: NormalizedUsage | null = null;
     let streamError: string | null = null;
-    const stream = new SseTap({
-      markers: [USAGE_MARKER, ERROR_MARKER],
-      objectMarkers: [USAGE_MARKER],
-      terminal: DONE_MARKER,
-      inspect(eventText) {
-        const mayBeError = eventText.includes('"error"');
-        if (!mayBeError && !hasUsageObject(eventText)) return undefined;
-        const data = eventData(eventText);
-        if (data === null) return undefined;
-        let chunk: unknown;
-        try {
-          chunk = JSON.parse(data);
-        } catch {
-          return undefined;
-        }
-        if (!isRecord(chunk)) return undefined;
-        if (isRecord(chunk.error) && typeof chunk.error.message === 'string') streamError = chunk.error.message;
-        if (!isRecord(chunk.usage)) return undefined;
-        usage = usageFromOpenAI(chunk.usage);
-        const emptyChoices = !Array.isArray(chunk.choices) || chunk.choices.length === 0;
-        if (!context.clientWantsStreamUsage && emptyChoices) return null;
-        if (!addCost(chunk, context)) return undefined;
-        return `data: ${JSON.stringify(chunk)}\n\n`;
-      },
+    const stream = new SseTap(MARKERS, (eventText) => {
+      const mayBeError = eventText.includes('"error"');
+      if (!mayBeError && !hasUsageObject(eventText)) return undefined;
+      const data = eventData(eventText);
+      if (data === null) return undefined;
+      let chunk: unknown;
+      try {
+        chunk = JSON.parse(data);
+      } catch {
+        return undefined;
+      }
+      if (!isRecord(chunk)) return undefined;
+      if (isRecord(chunk.error) && typeof chunk.error.message === 'string') streamError = chunk.error.message;
+      if (!isRecord(chunk.usage)) return undefined;
+      usage = usageFromOpenAI(chunk.usage);
+      const emptyChoices = !Array.isArray(chunk.choices) || chunk.choices.length === 0;
+      if (!context.clientWantsStreamUsage && emptyChoices) return null;
+      if (!addCost(chunk, context)) return undefined;
+      return `data: ${JSON.stringify(chunk)}\n\n`;
     });
     return { stream, usage: () => usage, streamError: () => streamError };
   },
