@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { StreamEvent } from '../protocols/stream-events.js';
 import {
@@ -16,6 +15,7 @@ import { specFor } from './client-protocols/index.js';
 import { isRecord, type ResponseContext } from './client-protocols/types.js';
 import { scanTopLevel, spliceTopLevel } from './json-scan.js';
 import { routingHeaders, type RequestState } from './request-state.js';
+import type { StreamRelay } from './sse-tap.js';
 import type { StreamDecoding } from './upstream-stream.js';
 
 /** Called once the request's outcome is known; resolves when its usage record is durable. */
@@ -91,24 +91,20 @@ function readAll(upstream: UpstreamResponse, state: RequestState): Promise<Buffe
 }
 
 /** Events → client SSE, through the client protocol's encoder, noting usage and errors as they pass. */
-class TranslateStream extends Transform {
+class TranslateRelay implements StreamRelay {
   usage: NormalizedUsage | null = null;
   error: { errorType: string; message: string } | null = null;
   firstByteAt: number | null = null;
-  /** Runs before the closing events go out (see SseTap.beforeEnd). */
-  beforeEnd: (() => Promise<void>) | null = null;
-  /** Output from the finish event on, held until `beforeEnd` has run. */
+  /** Output from the finish event on, held for `end`. */
   private held: string[] | null = null;
 
   constructor(
     private readonly decoding: StreamDecoding,
     private readonly encoder: StreamEncoder,
     private readonly decodingEnded: boolean,
-  ) {
-    super();
-  }
+  ) {}
 
-  /** Encodes events already decoded (the ones the first-token gate held). */
+  /** Encodes events already decoded (the ones the first-token gate held); returns what may go out now. */
   encode(events: StreamEvent[]): string {
     let out = '';
     for (const event of events) {
@@ -124,28 +120,27 @@ class TranslateStream extends Transform {
     return out;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  push(chunk: Buffer): string | undefined {
     if (this.firstByteAt === null) this.firstByteAt = performance.now();
     const out = this.encode(this.decoding.push(chunk));
-    callback(null, out.length > 0 ? out : undefined);
+    return out.length > 0 ? out : undefined;
   }
 
-  override _flush(callback: TransformCallback): void {
-    const tail = (this.decodingEnded ? '' : this.encode(this.decoding.end())) + this.encoder.end();
-    const release = () => {
-      const out = (this.held ?? []).join('') + tail;
-      this.held = null;
-      callback(null, out.length > 0 ? out : undefined);
-    };
-    if (this.beforeEnd) this.beforeEnd().then(release, (error: unknown) => callback(error as Error));
-    else release();
+  end(): string | undefined {
+    // What the decoder still had before the finish event, then the held closing events, then the encoder's last words.
+    const before = this.decodingEnded ? '' : this.encode(this.decoding.end());
+    const out = before + (this.held ?? []).join('') + this.encoder.end();
+    this.held = null;
+    return out.length > 0 ? out : undefined;
   }
 }
 
 /**
- * A committed stream: headers go out, the bytes the first-token gate held are replayed, and the rest is piped. Same
- * protocol: bytes pass through a tap that only reads usage. Other protocol: decoded and re-encoded. A failure after this
- * point ends the stream with the client protocol's error event; the usage record is written before the last byte.
+ * A committed stream: headers go out, the bytes the first-token gate held are replayed, and the rest is relayed chunk by
+ * chunk with plain listeners and manual backpressure (no Transform and pipes: their machinery cost more per response than
+ * the relay's own work). Same protocol: bytes pass through a tap that only reads usage. Other protocol: decoded and
+ * re-encoded. A failure after this point ends the stream with the client protocol's error event; the usage record is
+ * durable before the closing events go out.
  */
 export function relayStream(
   state: RequestState,
@@ -156,89 +151,118 @@ export function relayStream(
   record: Recorder,
 ): Promise<void> {
   const served = state.served!;
-  const translating = served.protocol !== state.spec.protocol;
-  let transform: Transform;
+  let relay: StreamRelay;
   let usageOf: () => NormalizedUsage | null;
   let streamErrorOf: () => string | null;
-  let firstByteOf: () => number | null;
-  if (translating) {
+  let prefix: string | undefined;
+  let replay: Buffer[] = [];
+  if (served.protocol !== state.spec.protocol) {
     const encoder =
       state.spec.protocol === 'openai-chat'
         ? createOpenAIStreamEncoder({ id: `chatcmpl-${state.id}`, model: served.upstreamModel, created: Math.floor(state.startedAt / 1000), includeUsage: context.clientWantsStreamUsage })
         : createAnthropicStreamEncoder({ id: `msg_${state.id.replace(/-/g, '')}`, model: served.upstreamModel });
-    const translate = new TranslateStream(gate.decoding, encoder, gate.ended);
-    const prefix = translate.encode(gate.events);
-    if (prefix) translate.push(prefix);
-    transform = translate;
+    const translate = new TranslateRelay(gate.decoding, encoder, gate.ended);
+    prefix = translate.encode(gate.events);
+    relay = translate;
     usageOf = () => translate.usage;
     streamErrorOf = () => translate.error?.message ?? null;
-    firstByteOf = () => translate.firstByteAt;
-    translate.beforeEnd = () => finalize();
   } else {
     const tap = state.spec.createUsageTap(context);
-    tap.stream.beforeEnd = () => finalize();
-    for (const chunk of gate.held) tap.stream.write(chunk);
-    transform = tap.stream;
+    relay = tap.relay;
+    replay = gate.held;
     usageOf = tap.usage;
     streamErrorOf = tap.streamError;
-    firstByteOf = () => tap.stream.firstByteAt;
   }
   state.ttfbMs = performance.now() - state.startedPerf;
   response.writeHead(200, routingHeaders(state, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }));
-
-  /** The stream ended normally: take its usage and outcome, and make the record durable before the last events go out. */
-  async function finalize(): Promise<void> {
-    state.usage = usageOf();
-    const inStreamError = streamErrorOf();
-    if (inStreamError && !state.errorCode) {
-      state.errorCode = 'upstream_error';
-      state.errorMessage = inStreamError;
-    }
-    await record();
-    // The held closing events and the chunked terminator then leave in one write instead of two (see settle).
-    if (!state.aborted && !response.destroyed) response.cork();
-  }
+  const body = upstream.body;
 
   return new Promise<void>((resolve) => {
     let settled = false;
-    const settle = async (error: unknown) => {
+    const write = (out: Buffer | string | undefined): void => {
+      if (out === undefined || out.length === 0 || settled || response.destroyed) return;
+      if (!response.write(out)) {
+        body.pause();
+        response.once('drain', onDrain);
+      }
+    };
+    const onDrain = (): void => {
+      if (!settled) body.resume();
+    };
+    const onData = (chunk: Buffer): void => {
+      let out: Buffer | string | undefined;
+      try {
+        out = relay.push(chunk);
+      } catch (error) {
+        void settle(error, false);
+        return;
+      }
+      write(out);
+    };
+    const onEnd = (): void => void settle(null, true);
+    const onError = (error: unknown): void => void settle(error, false);
+    const onClose = (): void => {
+      if (!response.writableFinished) void settle(null, false);
+    };
+
+    async function settle(failure: unknown, ended: boolean): Promise<void> {
       if (settled) return;
+      // Written before `settled` is set, so `write` still takes it; nothing else can interleave (this part is synchronous).
+      let tail: Buffer | string | undefined;
+      let error = failure;
+      if (ended && !error && !state.aborted) {
+        try {
+          tail = relay.end();
+        } catch (caught) {
+          error = caught;
+        }
+      }
       settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      response.off('drain', onDrain);
+      response.off('close', onClose);
       state.usage = usageOf();
-      if (state.ttfbMs === null && firstByteOf() !== null) state.ttfbMs = firstByteOf()! - state.startedPerf;
+      if (state.ttfbMs === null && relay.firstByteAt !== null) state.ttfbMs = relay.firstByteAt - state.startedPerf;
       if (state.aborted) {
-        upstream.body.destroy();
+        body.destroy();
         await record();
         resolve();
         return;
       }
       const inStreamError = streamErrorOf();
+      let errorFrame: string | undefined;
       if (error) {
         const gatewayError = error instanceof UpstreamCallError ? error.toGatewayError() : streamFailure(error);
         state.errorCode = gatewayError.code;
         state.errorMessage = gatewayError.message;
-        upstream.body.unpipe(transform);
-        transform.unpipe(response);
-        upstream.body.destroy();
-        response.write(state.spec.streamErrorFrame(gatewayError));
-      } else if (inStreamError) {
+        body.destroy();
+        errorFrame = state.spec.streamErrorFrame(gatewayError);
+        if (!response.destroyed) response.write(errorFrame);
+      } else if (inStreamError && !state.errorCode) {
         state.errorCode = 'upstream_error';
         state.errorMessage = inStreamError;
       }
       await record();
-      response.end();
-      response.uncork();
+      if (!response.destroyed) {
+        // The closing events and the chunked terminator leave in one write.
+        response.cork();
+        if (tail !== undefined && tail.length > 0) response.write(tail);
+        response.end();
+        response.uncork();
+      }
       resolve();
-    };
-    upstream.body.on('error', (error) => void settle(error));
-    transform.on('error', (error) => void settle(error));
-    transform.on('end', () => void settle(null));
-    response.on('close', () => {
-      if (!response.writableFinished) void settle(null);
-    });
-    transform.pipe(response, { end: false });
-    if (gate.ended) transform.end();
-    else upstream.body.pipe(transform);
+    }
+
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    response.on('close', onClose);
+    write(prefix);
+    for (const chunk of replay) onData(chunk);
+    if (gate.ended) void settle(null, true);
+    else body.resume();
   });
 }
 

@@ -1,5 +1,3 @@
-import { Transform, type TransformCallback } from 'node:stream';
-
 /**
  * Watches an SSE byte stream on its way to the client without parsing what it need not parse. Bytes are forwarded as they
  * arrive, cut only at event boundaries; an event whose bytes contain one of `markers` is handed, as text, to `inspect`, which may
@@ -54,16 +52,26 @@ export function lastEventBoundary(data: Buffer): number {
   return -1;
 }
 
-export class SseTap extends Transform {
+/** Turns an upstream SSE byte stream into what the client is sent, chunk by chunk (see `relayStream`). */
+export interface StreamRelay {
+  /** Output for the client now; from the protocol's terminal event on, output is held back for `end`. */
+  push(chunk: Buffer): Buffer | string | undefined;
+  /**
+   * The upstream ended: everything still to send, the held closing events included. Called before the usage record is
+   * written (it may find the usage), and sent after it is durable, so a client never sees the end of a response whose
+   * record a kill could lose.
+   */
+  end(): Buffer | string | undefined;
+  /** `performance.now()` of the first upstream chunk. */
+  readonly firstByteAt: number | null;
+}
+
+/** The same-protocol relay: bytes pass as they came, cut at event boundaries; only marked events are decoded. */
+export class SseTap implements StreamRelay {
   private pending: Buffer | null = null;
-  /** Output held back from the terminal event on, until `beforeEnd` has run. */
+  /** Output held back from the terminal event on. */
   private held: Buffer[] | null = null;
   firstByteAt: number | null = null;
-  /**
-   * Runs before the terminal event is released, so a client never sees the end of a response whose usage record is
-   * not yet durable (a kill between the two would lose a request the client saw complete).
-   */
-  beforeEnd: (() => Promise<void>) | null = null;
 
   /**
    * `inspect` gets each marked event as text and may keep it (undefined), replace it (a string, framing included) or drop
@@ -72,18 +80,15 @@ export class SseTap extends Transform {
   constructor(
     private readonly markers: SseMarkers,
     private readonly inspect: (eventText: string) => string | null | undefined,
-  ) {
-    super();
-  }
+  ) {}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  push(chunk: Buffer): Buffer | undefined {
     if (this.firstByteAt === null) this.firstByteAt = performance.now();
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     const end = lastEventBoundary(data);
     if (end === -1) {
       this.pending = data;
-      callback();
-      return;
+      return undefined;
     }
     this.pending = end === data.length ? null : Buffer.from(data.subarray(end));
     const complete = end === data.length ? data : data.subarray(0, end);
@@ -91,24 +96,22 @@ export class SseTap extends Transform {
     // chunk of OpenAI events took (each carries "usage": null).
     const text = complete.toString('latin1');
     const out = this.marked(text) ? this.rewrite(complete) : complete;
-    callback(null, this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out, out === complete ? text : undefined));
+    return this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out, out === complete ? text : undefined);
   }
 
-  override _flush(callback: TransformCallback): void {
+  end(): Buffer | undefined {
     const rest = this.pending;
     this.pending = null;
+    const parts: Buffer[] = [];
     if (rest && rest.length > 0) {
       const out = this.marked(rest.toString('latin1')) ? this.rewrite(rest) : rest;
       const tail = this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out);
-      if (tail) this.push(tail);
+      if (tail) parts.push(tail);
     }
-    const release = () => {
-      if (this.held) for (const chunk of this.held) this.push(chunk);
-      this.held = null;
-      callback();
-    };
-    if (this.beforeEnd) this.beforeEnd().then(release, (error: unknown) => callback(error as Error));
-    else release();
+    if (this.held) parts.push(...this.held);
+    this.held = null;
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
   /** What may go out now; from the terminal event on, output is kept in `held`. */

@@ -45,7 +45,7 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
   createUsageTap() {
     let usage: NormalizedUsage | null = null;
     let streamError: string | null = null;
-    const stream = new SseTap(MARKERS, (eventText) => {
+    const relay = new SseTap(MARKERS, (eventText) => {
       const name = eventName(eventText);
       if (name !== 'message_start' && name !== 'message_delta' && name !== 'error') return undefined;
       const data = eventData(eventText);
@@ -67,7 +67,7 @@ export const anthropicMessagesSpec: ClientProtocolSpec = {
       if (isRecord(raw)) usage = usage ? mergeUsage(usage, usageFromAnthropic(raw)) : usageFromAnthropic(raw);
       return undefined;
     });
-    return { stream, usage: () => usage, streamError: () => streamError };
+    return { relay, usage: () => usage, streamError: () => streamError };
   },
 
   errorBody: (error: GatewayError) => anthropicErrorBody(error),

@@ -56,7 +56,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
   createUsageTap(context) {
     let usage: NormalizedUsage | null = null;
     let streamError: string | null = null;
-    const stream = new SseTap(MARKERS, (eventText) => {
+    const relay = new SseTap(MARKERS, (eventText) => {
       const mayBeError = eventText.includes('"error"');
       if (!mayBeError && !hasUsageObject(eventText)) return undefined;
       const data = eventData(eventText);
@@ -76,7 +76,7 @@ export const openaiChatSpec: ClientProtocolSpec = {
       if (!addCost(chunk, context)) return undefined;
       return `data: ${JSON.stringify(chunk)}\n\n`;
     });
-    return { stream, usage: () => usage, streamError: () => streamError };
+    return { relay, usage: () => usage, streamError: () => streamError };
   },
 
   errorBody: (error: GatewayError) => openaiErrorBody(error),

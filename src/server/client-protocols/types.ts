@@ -13,7 +13,7 @@ export interface ResponseContext {
 
 /** A stream tap that also reports the usage it saw. */
 export interface UsageTap {
-  stream: SseTap;
+  relay: SseTap;
   usage(): NormalizedUsage | null;
   /** An error the upstream reported inside a 200 stream, if any. */
   streamError(): string | null;
