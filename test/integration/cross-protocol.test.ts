@@ -46,6 +46,18 @@ describe('Anthropic SDK client → OpenAI-compatible (OpenRouter) upstream, tran
     await eventually(() => env.records.some((record) => record.streamed && record.clientProtocol === 'anthropic-messages' && record.outputTokens === 20));
   });
 
+  it('SSE from an upstream that ends without data: [DONE]: blocks close before message_delta and message_stop', async () => {
+    env.mock.enqueue({ fault: 'no-terminal', chunks: 3 });
+    const response = await fetch(`${env.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-kilocode-mode': 'plan' },
+      body: JSON.stringify({ model: 'kilo/auto', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const names = [...(await response.text()).matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+    const tail = names.filter((name) => name !== 'content_block_delta' && name !== 'ping');
+    assert.deepEqual(tail, ['message_start', 'content_block_start', 'content_block_stop', 'message_delta', 'message_stop']);
+  });
+
   for (const stream of [false, true]) {
     it(`multi-turn tool loop (tool call → tool result → answer), stream=${stream}`, async () => {
       env.mock.enqueue({ scenario: 'tool-calls' }, { scenario: 'text' });

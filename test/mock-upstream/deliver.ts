@@ -74,6 +74,8 @@ export async function deliver(
     frames = [];
   } else if (fault === 'stall-mid-stream') {
     frames = frames.slice(0, script.afterFrames);
+  } else if (fault === 'no-terminal' && plan.streaming) {
+    frames = frames.slice(0, -1);
   }
 
   const headers: Record<string, string> = { ...plan.headers, ...extraHeaders };

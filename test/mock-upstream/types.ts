@@ -19,6 +19,8 @@ export type MockScenario = 'text' | 'tool-calls' | 'thinking' | 'thinking-tool';
  * - `error-event`: a 200 stream that sends the provider's error event after `afterFrames` frames, then ends.
  * - `empty-stream`: 200 headers, then the body ends with no bytes.
  * - `stall-mid-stream`: writes `afterFrames` frames, then nothing more (ends only when the client goes away).
+ * - `no-terminal`: a stream without its last event (`data: [DONE]` / `message_stop`) that ends cleanly, as some
+ *   OpenAI-compatible servers send it.
  */
 export type MockFault =
   | 'none'
@@ -30,7 +32,8 @@ export type MockFault =
   | 'malformed-chunk'
   | 'error-event'
   | 'empty-stream'
-  | 'stall-mid-stream';
+  | 'stall-mid-stream'
+  | 'no-terminal';
 
 /** Every fault name, for validating header values. */
 export const MOCK_FAULTS: readonly MockFault[] = [
@@ -44,6 +47,7 @@ export const MOCK_FAULTS: readonly MockFault[] = [
   'error-event',
   'empty-stream',
   'stall-mid-stream',
+  'no-terminal',
 ];
 
 /** Every scenario name, for validating header values. */
