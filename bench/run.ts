@@ -12,7 +12,7 @@
  * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slots, e.g. the bare proxy while the gateway is
  * being written: --gateway-cmd "node dist/bench/bare-proxy.js --port {port} --upstream {mock}".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, platform, arch, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
             .replaceAll('{openrouterBaseUrl}', `${mockUrl}/api/v1`)
             .split(/\s+/)
             .filter(Boolean)
-        : [node, join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
+        : [node, ...cliNodeFlags(join(distRoot, 'src/cli/index.js')), join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
       const [gatewayCommand = node, ...gatewayRest] = gatewayArgs;
       const name = provider === 'openrouter' ? 'gateway' : `gateway (${provider})`;
       const gateway = startService({
@@ -287,4 +287,11 @@ function median(values: number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The node flags of the CLI's shebang (`#!/usr/bin/env -S node …`), so the gateway runs here exactly as its bin runs. */
+function cliNodeFlags(cliPath: string): string[] {
+  const first = readFileSync(cliPath, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
