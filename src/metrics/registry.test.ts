@@ -37,6 +37,14 @@ describe('createMetrics', () => {
     assert.equal(sample(body, 'automodel_unpriced_requests_total{model="none"}'), 1);
     assert.equal(sample(body, 'automodel_time_to_first_byte_seconds_bucket{le="0.05",route="/v1/messages",tier="implementation",streamed="true"}'), 1);
     assert.equal(sample(body, 'automodel_request_duration_seconds_count{route="/v1/messages",tier="implementation",streamed="true"}'), 2);
+    // Buckets are cumulative, +Inf holds every observation, and the sum is exact.
+    const durationSeries = 'route="/v1/messages",tier="implementation",streamed="true"';
+    assert.equal(sample(body, `automodel_request_duration_seconds_bucket{le="0.5",${durationSeries}}`), 0);
+    assert.equal(sample(body, `automodel_request_duration_seconds_bucket{le="1",${durationSeries}}`), 2);
+    assert.equal(sample(body, `automodel_request_duration_seconds_bucket{le="+Inf",${durationSeries}}`), 2);
+    assert.ok(Math.abs(sample(body, `automodel_request_duration_seconds_sum{${durationSeries}}`)! - 1.6) < 1e-9);
+    assert.equal(sample(body, `automodel_time_to_first_byte_seconds_bucket{le="0.025",${durationSeries}}`), 0);
+    assert.equal(sample(body, `automodel_time_to_first_byte_seconds_bucket{le="0.1",${durationSeries}}`), 2);
     assert.equal(sample(body, 'automodel_upstream_attempts_total{provider="anthropic",model="claude-sonnet-4-5",outcome="overloaded"}'), 1);
     assert.equal(sample(body, 'automodel_upstream_attempts_total{provider="anthropic",model="claude-sonnet-4-5",outcome="success"}'), 1);
     assert.equal(sample(body, 'automodel_streams_in_flight'), 1);

@@ -109,19 +109,17 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     help: 'Requests the client abandoned before the response completed.',
     labelNames: ['route'],
   });
-  const duration = new Histogram({
+  const duration = accumulatingHistogram(registry, {
     name: 'automodel_request_duration_seconds',
     help: 'Time from request start to the last byte of the response.',
-    labelNames: ['route', 'tier', 'streamed'] as const,
+    labelNames: ['route', 'tier', 'streamed'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
-    registers: [registry],
   });
-  const timeToFirstByte = new Histogram({
+  const timeToFirstByte = accumulatingHistogram(registry, {
     name: 'automodel_time_to_first_byte_seconds',
     help: 'Time from request start to the first response byte sent to the client.',
-    labelNames: ['route', 'tier', 'streamed'] as const,
+    labelNames: ['route', 'tier', 'streamed'],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
   });
   const tokens = accumulatingCounter(registry, {
     name: 'automodel_tokens_total',
@@ -185,8 +183,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     series = {
       requests: requests.series([route, mode, tier, model, statusLabel(record.status)]),
       aborted: record.aborted ? aborted.series([route]) : null,
-      duration: duration.labels({ route, tier, streamed }),
-      timeToFirstByte: timeToFirstByte.labels({ route, tier, streamed }),
+      duration: duration.series([route, tier, streamed]),
+      timeToFirstByte: timeToFirstByte.series([route, tier, streamed]),
       tokens: TOKEN_TYPES.map(([type]) => tokens.series([model, type])),
       cost: cost.series([model, mode]),
       baseline: baseline.series([model, mode]),
@@ -283,6 +281,74 @@ function accumulatingCounter(registry: Registry, config: { name: string; help: s
         entries.set(key, entry);
       }
       return entry;
+    },
+  };
+}
+
+/** One labelled series of an accumulating histogram. */
+interface HistogramSeries {
+  observe(value: number): void;
+}
+
+/**
+ * A Prometheus histogram kept as plain per-series bucket counts and rendered at scrape time, registered on the registry as
+ * a metric of prom-client's documented shape (`get()` returning `_bucket`, `_sum` and `_count` values). prom-client's own
+ * `observe` hashes the label set on every call. Label values must already be bounded.
+ */
+function accumulatingHistogram(
+  registry: Registry,
+  config: { name: string; help: string; labelNames: string[]; buckets: number[] },
+): { series(values: string[]): HistogramSeries } {
+  const bounds = [...config.buckets].sort((left, right) => left - right);
+  const entries = new Map<string, { labels: Record<string, string>; counts: Float64Array; sum: number; count: number }>();
+  const metric = {
+    name: config.name,
+    help: config.help,
+    type: 'histogram' as const,
+    aggregator: 'sum' as const,
+    collect: undefined,
+    async get() {
+      const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+      for (const entry of entries.values()) {
+        let cumulative = 0;
+        for (let index = 0; index < bounds.length; index++) {
+          cumulative += entry.counts[index]!;
+          values.push({ labels: { le: bounds[index]!, ...entry.labels }, value: cumulative, metricName: `${config.name}_bucket` });
+        }
+        values.push({ labels: { le: '+Inf', ...entry.labels }, value: entry.count, metricName: `${config.name}_bucket` });
+        values.push({ labels: entry.labels, value: entry.sum, metricName: `${config.name}_sum` });
+        values.push({ labels: entry.labels, value: entry.count, metricName: `${config.name}_count` });
+      }
+      return { name: config.name, help: config.help, type: 'histogram' as const, aggregator: 'sum' as const, values };
+    },
+    reset() {
+      entries.clear();
+    },
+  };
+  registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  return {
+    series(values) {
+      const key = values.join('\u0000');
+      let entry = entries.get(key);
+      if (entry === undefined) {
+        const labels: Record<string, string> = {};
+        config.labelNames.forEach((name, index) => (labels[name] = values[index] ?? ''));
+        entry = { labels, counts: new Float64Array(bounds.length), sum: 0, count: 0 };
+        entries.set(key, entry);
+      }
+      const found = entry;
+      return {
+        observe(value) {
+          found.sum += value;
+          found.count += 1;
+          for (let index = 0; index < bounds.length; index++) {
+            if (value <= bounds[index]!) {
+              found.counts[index]! += 1;
+              break;
+            }
+          }
+        },
+      };
     },
   };
 }
