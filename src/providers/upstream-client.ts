@@ -1,4 +1,8 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+// The Agent and `request` alone, not undici's entry point (fetch, WebSocket, caches): 8.5 MB less resident memory (see
+// undici-agent.d.ts).
+import Agent from 'undici/lib/dispatcher/agent.js';
+import dispatcherRequest from 'undici/lib/api/api-request.js';
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
@@ -64,7 +68,7 @@ export function createUpstreamClient(options: { connectTimeoutMs: number; dispat
   async function call(callOptions: UpstreamCallOptions): Promise<UpstreamResponse> {
     try {
       const { origin, path } = endpointOf(callOptions.target.url);
-      const response = await dispatcher.request({
+      const response = await dispatcherRequest.call(dispatcher, {
         origin,
         path,
         method: 'POST',
