@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js';
 import { percentile } from './measure.js';
-import { ratiosToBare, renderTable } from './report.js';
+import { ratiosToBare, renderStoreCost, renderTable } from './report.js';
 import type { BenchRow } from './report.js';
 import { buildScenarios } from './scenarios.js';
 
@@ -81,4 +81,15 @@ test('ratios are relative to the bare proxy of the same scenario', () => {
   assert.equal(ratios.addedP50Ms, null); // the bare proxy's added p50 is not positive
   assert.equal(ratios.ttfbMs, null);
   assert.match(renderTable(rows), /\| s \| gateway \| 1000 \(0\.50×\) \|/);
+});
+
+test('store cost: CPU per request with the store on against off, per scenario where both ran', () => {
+  const row = (target: BenchRow['target'], cpuMsPerRequest: number, scenario = 'openrouter-chat/tiny/json/c1'): BenchRow => ({
+    scenario, target, concurrency: 1, completed: 100, failures: 0, requestsPerSecond: 1, p50Ms: 1, p99Ms: 1, addedP50Ms: null, ttfbMs: null, cpuMsPerRequest, peakRssMb: 1,
+  });
+  const table = renderStoreCost([row('gateway', 0.315), row('gateway-store-off', 0.3), row('gateway', 0.5, 'other/c64')]);
+  assert.ok(table);
+  assert.match(table, /\| openrouter-chat\/tiny\/json\/c1 \| 0\.315 \| 0\.300 \| \+5\.0% \|/);
+  assert.ok(!table.includes('other/c64'));
+  assert.equal(renderStoreCost([row('gateway', 0.3)]), null);
 });

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** The processes measured. "direct" is the mock itself, loaded with no proxy in front. */
-export type TargetName = 'direct' | 'bare-proxy' | 'gateway';
+export type TargetName = 'direct' | 'bare-proxy' | 'gateway' | 'gateway-store-off';
 
 /** Figures of one scenario on one target. */
 export interface BenchRow {
@@ -121,4 +121,16 @@ export function writeResults(path: string, meta: BenchMeta, rows: readonly Bench
   mkdirSync(dirname(path), { recursive: true });
   const enriched = rows.map((row) => ({ ...row, ratioToBareProxy: ratiosToBare(row, rows) }));
   writeFileSync(path, `${JSON.stringify({ meta, rows: enriched, ...extra }, null, 2)}\n`);
+}
+
+/** What recording usage costs: CPU per request with the store on (the gateway) against off, where both ran. */
+export function renderStoreCost(rows: readonly BenchRow[]): string | null {
+  const lines = ['| scenario | CPU ms/req, store on | store off | store on vs off |', '|---|--:|--:|--:|'];
+  for (const off of rows.filter((row) => row.target === 'gateway-store-off' && !row.failure)) {
+    const on = rows.find((row) => row.scenario === off.scenario && row.target === 'gateway' && !row.failure);
+    if (!on || !(off.cpuMsPerRequest > 0)) continue;
+    const change = (on.cpuMsPerRequest / off.cpuMsPerRequest - 1) * 100;
+    lines.push(`| ${off.scenario} | ${on.cpuMsPerRequest.toFixed(3)} | ${off.cpuMsPerRequest.toFixed(3)} | ${change >= 0 ? '+' : ''}${change.toFixed(1)}% |`);
+  }
+  return lines.length > 2 ? lines.join('\n') : null;
 }

@@ -22,16 +22,18 @@ import type { HttpCall } from './measure.js';
 import { freePort, readCpuMs, readPeakRssMb, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
-import { renderHeader, renderTable, writeResults } from './report.js';
+import { renderHeader, renderStoreCost, renderTable, writeResults } from './report.js';
 import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { BENCH_UPSTREAM_KEY, buildScenarios } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
-const LOAD_BUDGET_SECONDS = 110;
+const LOAD_BUDGET_SECONDS = 120;
 
 interface Target {
   name: TargetName;
+  /** Scenarios this target runs (default: all). */
+  appliesTo?(scenario: BenchScenario): boolean;
   /** The process and address that serve this scenario on this target. */
   serverFor(scenario: BenchScenario): { baseUrl: string; service: Service };
   callFor(scenario: BenchScenario): ScenarioCall;
@@ -90,7 +92,8 @@ async function main(): Promise<void> {
   }
   const scenarios = buildScenarios({ only: values.only, all: values.all });
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${values.only ?? ''}`);
-  const runs = scenarios.length * 3;
+  // Three targets per scenario, a fourth (store off) on the OpenRouter route's c1 rows.
+  const runs = scenarios.length * 3 + scenarios.filter((scenario) => scenario.gatewayProvider === 'openrouter' && scenario.concurrency === 1).length;
   const durationSeconds = values.duration !== undefined
     ? Number(values.duration)
     : values.quick ? 0.5 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
@@ -161,6 +164,20 @@ async function main(): Promise<void> {
       { name: 'bare-proxy', serverFor: () => ({ baseUrl: bareUrl, service: bare }), callFor: (scenario) => scenario.upstream },
       { name: 'gateway', serverFor: gatewayFor, callFor: (scenario) => scenario.gateway },
     ];
+    // What recording usage costs: the same gateway with a store that keeps nothing, on the OpenRouter route at c1.
+    const storeOffApplies = (scenario: BenchScenario): boolean => scenario.gatewayProvider === 'openrouter' && scenario.concurrency === 1;
+    if (!gatewayTemplate && scenarios.some(storeOffApplies)) {
+      const storeOff = startService({
+        name: 'gateway (store off)',
+        command: node,
+        args: [...cliNodeFlags(join(distRoot, 'src/cli/index.js')), join(distRoot, 'bench/gateway-store-off.js'), '--port', '0'],
+        env: gatewayEnvironment(mockUrl, join(workDir, 'bench-store-off.db'), 'openrouter'),
+        logFile: join(workDir, 'gateway-store-off.log'),
+      });
+      services.push(storeOff);
+      const storeOffUrl = (await waitForLine(storeOff, /listening on (http:\/\/\S+)/, 30_000))[1] ?? '';
+      targets.push({ name: 'gateway-store-off', appliesTo: storeOffApplies, serverFor: () => ({ baseUrl: storeOffUrl, service: storeOff }), callFor: (scenario) => scenario.gateway });
+    }
     console.error(
       `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
         `about ${Math.ceil(runs * durationSeconds + targets.length * 4 * warmupSeconds + 10)} s`,
@@ -171,6 +188,7 @@ async function main(): Promise<void> {
     const shapes = [...new Map(scenarios.map((scenario) => [scenario.shape, scenario])).values()];
     for (const target of targets) {
       for (const scenario of shapes) {
+        if (target.appliesTo && !scenarios.some((candidate) => candidate.shape === scenario.shape && target.appliesTo!(candidate))) continue;
         const scenarioCall = target.callFor(scenario);
         const call = toHttpCall(target.serverFor(scenario).baseUrl, scenarioCall);
         const failure = await checkTarget(call, scenarioCall, scenario.stream);
@@ -192,6 +210,7 @@ async function main(): Promise<void> {
       const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; rps: number[]; p50: number[]; p99: number[] }>();
       for (let round = 0; round < rounds; round++) {
         for (const target of targets) {
+          if (target.appliesTo && !target.appliesTo(scenario)) continue;
           if (probeFailures.has(`${target.name} ${scenario.shape}`)) continue;
           const server = target.serverFor(scenario);
           const call = toHttpCall(server.baseUrl, target.callFor(scenario));
@@ -213,6 +232,7 @@ async function main(): Promise<void> {
       }
       let directP50: number | undefined;
       for (const target of targets) {
+        if (target.appliesTo && !target.appliesTo(scenario)) continue;
         runIndex += 1;
         const failure = probeFailures.get(`${target.name} ${scenario.shape}`);
         const base = { scenario: scenario.id, target: target.name, concurrency: scenario.concurrency };
@@ -266,6 +286,8 @@ async function main(): Promise<void> {
     console.log('');
     console.log(renderTable(rows));
     console.log('');
+    const storeCost = renderStoreCost(rows);
+    if (storeCost) console.log(`${storeCost}\n`);
     console.log(renderModeInference(modeInference));
     if (failedRequests > 0) console.log(`\nWarning: ${failedRequests} requests failed (non-2xx, errors or timeouts); see bench/results/latest.json.`);
     const resultsPath = resolve(process.cwd(), 'bench/results/latest.json');
