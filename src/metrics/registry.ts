@@ -272,15 +272,7 @@ function accumulatingCounter(registry: Registry, config: { name: string; help: s
   });
   return {
     series(values) {
-      const key = values.join('\u0000');
-      let entry = entries.get(key);
-      if (entry === undefined) {
-        const labels: Record<string, string> = {};
-        config.labelNames.forEach((name, index) => (labels[name] = values[index] ?? ''));
-        entry = { labels, value: 0 };
-        entries.set(key, entry);
-      }
-      return entry;
+      return seriesEntry(entries, config.labelNames, values, (labels) => ({ labels, value: 0 }));
     },
   };
 }
@@ -328,15 +320,7 @@ function accumulatingHistogram(
   registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
   return {
     series(values) {
-      const key = values.join('\u0000');
-      let entry = entries.get(key);
-      if (entry === undefined) {
-        const labels: Record<string, string> = {};
-        config.labelNames.forEach((name, index) => (labels[name] = values[index] ?? ''));
-        entry = { labels, counts: new Float64Array(bounds.length), sum: 0, count: 0 };
-        entries.set(key, entry);
-      }
-      const found = entry;
+      const found = seriesEntry(entries, config.labelNames, values, (labels) => ({ labels, counts: new Float64Array(bounds.length), sum: 0, count: 0 }));
       return {
         observe(value) {
           found.sum += value;
@@ -351,4 +335,22 @@ function accumulatingHistogram(
       };
     },
   };
+}
+
+/** The entry of one label-value combination in an accumulating metric, created on first use. */
+function seriesEntry<Entry>(
+  entries: Map<string, Entry>,
+  labelNames: readonly string[],
+  values: readonly string[],
+  create: (labels: Record<string, string>) => Entry,
+): Entry {
+  const key = values.join('\u0000');
+  let entry = entries.get(key);
+  if (entry === undefined) {
+    const labels: Record<string, string> = {};
+    labelNames.forEach((name, index) => (labels[name] = values[index] ?? ''));
+    entry = create(labels);
+    entries.set(key, entry);
+  }
+  return entry;
 }
