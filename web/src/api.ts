@@ -1,28 +1,14 @@
 /**
  * The dashboard's only window on the gateway: typed fetches of `/api/*`. Shapes mirror
- * `src/server/routes/usage-api.ts`; the record type is imported from the gateway's own types so the two
+ * `src/server/routes/usage-api.ts`; the record and summary row types are imported from the gateway's own, so the two
  * cannot drift apart silently.
  */
+import type { UsageSummaryRow } from '../../src/usage/store.js';
 import type { UsageRecord } from '../../src/usage/types.js';
 
+/** `UsageSummaryRow` is one group of `GET /api/usage`. */
+export type { UsageSummaryRow } from '../../src/usage/store.js';
 export type { UsageRecord } from '../../src/usage/types.js';
-
-/** One group of `GET /api/usage` (mirrors `UsageSummaryRow` in src/usage/store.ts). */
-export interface UsageSummaryRow {
-  key: string | null;
-  requests: number;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cacheReadTokens: number | null;
-  cacheWriteTokens: number | null;
-  reasoningTokens?: number | null;
-  costUsd: number | null;
-  baselineCostUsd: number | null;
-  savingsUsd: number | null;
-  savingsPct: number | null;
-  errors: number;
-  unpricedRequests?: number;
-}
 
 export interface UsageSummary {
   since: string | null;
