@@ -125,15 +125,26 @@ function scanWindow(text: string, offset: number, best: Located | undefined): Lo
  * Within a turn the marker that comes last wins, like across turns.
  */
 export function scanUserTurn(texts: readonly string[]): TurnSignal | undefined {
+  return scanParts(texts, scanWindow);
+}
+
+/**
+ * Runs `scan` over a message's text parts in order, a long part only at its head and tail, and returns the latest signal.
+ * Positions count across parts (one separator between them), so the marker that comes last wins.
+ */
+function scanParts(
+  texts: readonly string[],
+  scan: (text: string, offset: number, best: Located | undefined) => Located | undefined,
+): TurnSignal | undefined {
   let best: Located | undefined;
   let offset = 0;
   for (const text of texts) {
     if (text.length > LONG_PART) {
-      best = scanWindow(text.slice(0, HEAD_WINDOW), offset, best);
+      best = scan(text.slice(0, HEAD_WINDOW), offset, best);
       const tailStart = text.length - TAIL_WINDOW;
-      best = scanWindow(text.slice(tailStart), offset + tailStart, best);
+      best = scan(text.slice(tailStart), offset + tailStart, best);
     } else {
-      best = scanWindow(text, offset, best);
+      best = scan(text, offset, best);
     }
     offset += text.length + 1;
   }
@@ -174,19 +185,7 @@ function scanHarnessWindow(text: string, offset: number, best: Located | undefin
  * so only the notes' line openers are matched.
  */
 export function scanHarnessMessage(texts: readonly string[]): TurnSignal | undefined {
-  let best: Located | undefined;
-  let offset = 0;
-  for (const text of texts) {
-    if (text.length > LONG_PART) {
-      best = scanHarnessWindow(text.slice(0, HEAD_WINDOW), offset, best);
-      const tailStart = text.length - TAIL_WINDOW;
-      best = scanHarnessWindow(text.slice(tailStart), offset + tailStart, best);
-    } else {
-      best = scanHarnessWindow(text, offset, best);
-    }
-    offset += text.length + 1;
-  }
-  return best?.signal;
+  return scanParts(texts, scanHarnessWindow);
 }
 
 /** Phrases of a final user turn that asks for a compaction summary (Claude Code, older opencode); matched as written. */
