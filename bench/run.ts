@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const scenarios = buildScenarios({ only: values.only, all: values.all });
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${values.only ?? ''}`);
   // Three targets per scenario, a fourth (store off) on the OpenRouter route's c1 rows.
-  const runs = scenarios.length * 3 + scenarios.filter((scenario) => scenario.gatewayProvider === 'openrouter' && scenario.concurrency === 1).length;
+  const runs = scenarios.length * 3 + scenarios.filter(storeOffApplies).length;
   const durationSeconds = values.duration !== undefined
     ? Number(values.duration)
     : values.quick ? 0.5 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
@@ -164,8 +164,6 @@ async function main(): Promise<void> {
       { name: 'bare-proxy', serverFor: () => ({ baseUrl: bareUrl, service: bare }), callFor: (scenario) => scenario.upstream },
       { name: 'gateway', serverFor: gatewayFor, callFor: (scenario) => scenario.gateway },
     ];
-    // What recording usage costs: the same gateway with a store that keeps nothing, on the OpenRouter route at c1.
-    const storeOffApplies = (scenario: BenchScenario): boolean => scenario.gatewayProvider === 'openrouter' && scenario.concurrency === 1;
     if (!gatewayTemplate && scenarios.some(storeOffApplies)) {
       const storeOff = startService({
         name: 'gateway (store off)',
@@ -304,6 +302,11 @@ main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });
+
+/** What recording usage costs is measured on the OpenRouter route at c1, by a gateway whose store keeps nothing. */
+function storeOffApplies(scenario: BenchScenario): boolean {
+  return scenario.gatewayProvider === 'openrouter' && scenario.concurrency === 1;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((left, right) => left - right);

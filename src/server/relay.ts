@@ -207,7 +207,7 @@ export function relayStream(
 
     async function settle(failure: unknown, ended: boolean): Promise<void> {
       if (settled) return;
-      // Written before `settled` is set, so `write` still takes it; nothing else can interleave (this part is synchronous).
+      settled = true;
       let tail: Buffer | string | undefined;
       let error = failure;
       if (ended && !error && !state.aborted) {
@@ -217,7 +217,6 @@ export function relayStream(
           error = caught;
         }
       }
-      settled = true;
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('error', onError);
@@ -232,14 +231,12 @@ export function relayStream(
         return;
       }
       const inStreamError = streamErrorOf();
-      let errorFrame: string | undefined;
       if (error) {
         const gatewayError = error instanceof UpstreamCallError ? error.toGatewayError() : streamFailure(error);
         state.errorCode = gatewayError.code;
         state.errorMessage = gatewayError.message;
         body.destroy();
-        errorFrame = state.spec.streamErrorFrame(gatewayError);
-        if (!response.destroyed) response.write(errorFrame);
+        if (!response.destroyed) response.write(state.spec.streamErrorFrame(gatewayError));
       } else if (inStreamError && !state.errorCode) {
         state.errorCode = 'upstream_error';
         state.errorMessage = inStreamError;
