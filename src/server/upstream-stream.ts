@@ -19,28 +19,26 @@ export interface StreamDecoding {
 export function createStreamDecoding(upstreamProtocol: ClientProtocol, options: { untilCommit?: boolean } = {}): StreamDecoding {
   const textDecoder = new TextDecoder();
   let pending: StreamEvent[] = [];
-  let decoderEnd: () => StreamEvent[];
-  let parser: ReturnType<typeof createSseParser>;
   let stopped = false;
-  const accept = (events: StreamEvent[]): void => {
-    for (const event of events) {
-      pending.push(event);
-      if (options.untilCommit && COMMIT_EVENTS.has(event.type)) stopped = true;
-    }
-  };
+  let decode: (event: string | undefined, data: string) => StreamEvent[];
+  let finish: () => StreamEvent[];
   if (upstreamProtocol === 'anthropic-messages') {
     const decoder = createAnthropicStreamDecoder();
-    parser = createSseParser((event, data) => {
-      if (!stopped) accept(decoder.push(event ?? 'message', data));
-    });
-    decoderEnd = () => (stopped ? [] : decoder.end());
+    decode = (event, data) => decoder.push(event ?? 'message', data);
+    finish = () => decoder.end();
   } else {
     const decoder = createOpenAIStreamDecoder();
-    parser = createSseParser((_event, data) => {
-      if (!stopped) accept(decoder.push(data));
-    });
-    decoderEnd = () => (stopped ? [] : decoder.end());
+    decode = (_event, data) => decoder.push(data);
+    finish = () => decoder.end();
   }
+  const parser = createSseParser((event, data) => {
+    if (stopped) return;
+    for (const decoded of decode(event, data)) {
+      pending.push(decoded);
+      if (options.untilCommit && COMMIT_EVENTS.has(decoded.type)) stopped = true;
+    }
+  });
+  const decoderEnd = (): StreamEvent[] => (stopped ? [] : finish());
   const take = (): StreamEvent[] => {
     const events = pending;
     pending = [];

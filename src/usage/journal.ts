@@ -17,7 +17,10 @@ import type { UsageRecord } from './types.js';
 /** A record as SQLite column values, in `USAGE_COLUMNS` order (booleans as 0/1): what a journal line holds. */
 export type JournalRow = Array<string | number | null>;
 
-const sqliteBool = (value: boolean): number => (value ? 1 : 0);
+/** The row of a record, as the journal writes it and SQLite inserts it. */
+export function toJournalRow(record: UsageRecord): JournalRow {
+  return recordToRow(record, (value) => (value ? 1 : 0)) as JournalRow;
+}
 
 const TRUNCATE_AT_BYTES = 8 * 1024 * 1024;
 
@@ -58,7 +61,7 @@ export class UsageJournal {
       if (line.length === 0) continue;
       try {
         const parsed = JSON.parse(line) as JournalRow | UsageRecord;
-        rows.push(Array.isArray(parsed) ? parsed : (recordToRow(parsed, sqliteBool) as JournalRow));
+        rows.push(Array.isArray(parsed) ? parsed : toJournalRow(parsed));
       } catch {
         // A partial line from a write the kill interrupted: its request never got its last byte.
       }
@@ -71,7 +74,7 @@ export class UsageJournal {
    * record object, and `attempts` and `detail` serialised once for both). Returns the row for the batched insert.
    */
   append(record: UsageRecord): JournalRow {
-    const row = recordToRow(record, sqliteBool) as JournalRow;
+    const row = toJournalRow(record);
     this.#bytes += writeSync(this.#fd, `${JSON.stringify(row)}\n`);
     return row;
   }

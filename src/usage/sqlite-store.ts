@@ -9,12 +9,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { UsageJournal, type JournalRow } from './journal.js';
+import { toJournalRow, UsageJournal, type JournalRow } from './journal.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { buildRequestsQuery, buildSummaryQuery, SQLITE_DIALECT, toSummaryRow } from './report.js';
 import {
   BatchWriter,
-  recordToRow,
   rowToRecord,
   USAGE_COLUMNS,
   type RequestsQuery,
@@ -66,8 +65,6 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
   return new SqliteUsageStore(database, options, journal);
 }
 
-const sqliteBool = (value: boolean): number => (value ? 1 : 0);
-
 /** Records are moved from the journal into SQLite when this many wait, or after this long. */
 const JOURNAL_BATCH_RECORDS = 512;
 const JOURNAL_FLUSH_MS = 200;
@@ -102,7 +99,7 @@ class SqliteUsageStore implements UsageStore {
         this.#insertStatement(end - start).run(values);
       }
     });
-    this.#writer = new BatchWriter((records) => this.#insertBatch(records.map((record) => recordToRow(record, sqliteBool) as JournalRow)), options);
+    this.#writer = new BatchWriter((records) => this.#insertBatch(records.map(toJournalRow)), options);
     if (journal) {
       const left = journal.replay();
       if (left.length > 0) {
