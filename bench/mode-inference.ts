@@ -7,6 +7,7 @@
 import { loadConfig } from '../src/config/load.js';
 import { decide } from '../src/router/decide.js';
 import { inferMode } from '../src/router/infer-mode.js';
+import { estimateInputTokens } from '../src/tokens/estimate.js';
 import type { ClientProtocol } from '../src/usage/types.js';
 
 /** One measured case. */
@@ -16,7 +17,7 @@ export interface ModeInferenceRow {
   medianMicroseconds: number;
   /** How many times `decide` invoked inference per call (1 or 0); null for rows that call inferMode directly. */
   inferCallsPerDecide: number | null;
-  /** The mode the case came to. */
+  /** The mode the case came to (for the estimate row, the token count). */
   mode: string | null;
 }
 
@@ -89,6 +90,14 @@ export function measureModeInference(quick: boolean): ModeInferenceRow[] {
       inferCallsPerDecide: null,
       mode: inferMode(protocol, body).mode,
     });
+    // The context-window check's estimate runs only when the body's byte bound exceeds a candidate's window; this is
+    // what it costs when it does.
+    rows.push({
+      name: `estimateInputTokens, same body (${protocol})`,
+      medianMicroseconds: medianMicroseconds(() => void estimateInputTokens(protocol, body), rounds),
+      inferCallsPerDecide: null,
+      mode: `${estimateInputTokens(protocol, body)} tokens`,
+    });
     for (const header of [undefined, 'architect']) {
       let calls = 0;
       let decisions = 0;
@@ -123,7 +132,7 @@ export function measureModeInference(quick: boolean): ModeInferenceRow[] {
 
 /** The rows as a markdown table. */
 export function renderModeInference(rows: readonly ModeInferenceRow[]): string {
-  const lines = ['| mode inference | median µs/call | inferMode calls per decide | mode |', '|---|--:|--:|---|'];
+  const lines = ['| mode inference, token estimate | median µs/call | inferMode calls per decide | result |', '|---|--:|--:|---|'];
   for (const row of rows) {
     lines.push(
       `| ${row.name} | ${row.medianMicroseconds.toFixed(2)} | ${row.inferCallsPerDecide === null ? '—' : row.inferCallsPerDecide.toFixed(2)} | ${row.mode ?? 'none'} |`,

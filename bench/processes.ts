@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -26,11 +26,14 @@ export interface ServiceSpec {
   args: string[];
   env?: NodeJS.ProcessEnv;
   logFile: string;
+  /** CPUs to pin the process to (a `taskset -c` list such as `1` or `0-2`); taskset execs the command, so the pid is kept. */
+  cpus?: string;
 }
 
 /** Starts a child with stdout and stderr copied to its log file (and kept for readiness lines). */
 export function startService(spec: ServiceSpec): Service {
-  const child = spawn(spec.command, spec.args, { env: spec.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = spec.cpus === undefined ? [spec.command, spec.args] : ['taskset', ['-c', spec.cpus, spec.command, ...spec.args]];
+  const child = spawn(command, args, { env: spec.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${spec.command}`);
   const log = createWriteStream(spec.logFile);
   child.stdout?.pipe(log, { end: false });
@@ -93,6 +96,28 @@ export async function waitForHealthy(service: Service, url: string, timeoutMs: n
   throw new Error(`${service.name}: ${url} did not answer 200 within ${timeoutMs} ms (see ${service.logFile})`);
 }
 
+/**
+ * How the benchmark shares the cores: the measured proxies (bare proxy, gateways) on the last CPU, the load generator
+ * (this process) and the mock upstream on the others. Without it, the scheduler moves the three busy processes across
+ * two cores at will, each target's run meets a different mix of neighbours, and the same code measured 1.3x and 2.2x the
+ * bare proxy in back-to-back runs. Null (no pinning) on one core or without taskset.
+ */
+export function pinningPlan(cpuCount: number): { measured: string; drivers: string } | null {
+  if (cpuCount < 2) return null;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const last = cpuCount - 1;
+  return { measured: String(last), drivers: last === 1 ? '0' : `0-${last - 1}` };
+}
+
+/** Pins this process (the load generator), all its threads, to `cpus`. */
+export function pinSelf(cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
 /** A port that was free a moment ago (the OS picks it; tiny race accepted for a benchmark). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -120,15 +145,40 @@ function ticksPerSecond(): number {
 }
 
 /**
- * CPU time the process has used so far, user + system, in ms: fields 14 (utime) and 15 (stime) of /proc/PID/stat, in
- * clock ticks (usually 10 ms each). The command name (field 2) may hold spaces, so fields are counted after its ')'.
+ * CPU time the process has used so far, user + system, in ms. Read from each thread's `/proc/PID/task/TID/schedstat`
+ * (its first field is the time the thread ran, in nanoseconds), so a 1-second run is measured to the microsecond; the
+ * 10 ms clock ticks of `/proc/PID/stat` (fields 14 and 15), the fallback, quantise such a run by a few percent.
+ * Node's threads (main, libuv pool, V8 platform workers) live as long as the process, so the sum moves only forward.
  */
 export function readCpuMs(pid: number): number {
+  try {
+    let nanoseconds = 0;
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      const schedstat = readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8');
+      nanoseconds += Number(schedstat.slice(0, schedstat.indexOf(' ')));
+    }
+    if (Number.isFinite(nanoseconds) && nanoseconds > 0) return nanoseconds / 1e6;
+  } catch {
+    // A thread ended between the listing and the read, or schedstat is not there: fall back to the process's ticks.
+  }
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After the name, fields start at 3 (state): utime is field 14 → index 11, stime field 15 → index 12.
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / ticksPerSecond();
+}
+
+/**
+ * Starts a new peak-RSS window: writing 5 to `/proc/PID/clear_refs` sets VmHWM back to the current RSS (Linux 4.0+),
+ * so `readPeakRssMb` then reports the peak of what ran since, not of every earlier scenario. False where not allowed.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Peak resident set size so far (VmHWM in /proc/PID/status), in MB. */

@@ -106,13 +106,16 @@ export interface BenchMeta {
   quick: boolean;
   gatewayCommand: string;
   totalSeconds?: number;
+  /** Where the processes ran, e.g. `proxies on CPU 1, load generator and mock on CPU 0`; absent when not pinned. */
+  pinning?: string;
 }
 
 /** The header line: Node version and machine. */
 export function renderHeader(meta: BenchMeta): string {
   return (
     `Node ${meta.node} on ${meta.platform}, ${meta.cores} cores (${meta.cpuModel}); ` +
-    `${meta.durationSecondsPerRun} s of load per target and scenario in ${meta.rounds ?? 1} interleaved round(s), TTFB median of ${meta.ttfbRequests} requests${meta.quick ? ' [quick]' : ''}`
+    `${meta.durationSecondsPerRun} s of load per target and scenario in ${meta.rounds ?? 1} interleaved round(s), TTFB median of ${meta.ttfbRequests} requests` +
+    `${meta.pinning ? `; ${meta.pinning}` : ''}${meta.quick ? ' [quick]' : ''}`
   );
 }
 

@@ -7,6 +7,9 @@
  * one markdown table (every figure also as a ratio to the bare proxy), then the mode-inference table (measured in this
  * process), and writes bench/results/latest.json.
  *
+ * Cores: with two or more CPUs and taskset, the measured processes (bare proxy, gateways) run on the last CPU and this
+ * process and the mock upstream on the others (`pinningPlan`); --no-pin leaves placement to the scheduler.
+ *
  * Flags: --quick (short runs, a smoke test), --only <substring of a scenario id>, --all (every family),
  * --duration <seconds of load per target and scenario>, --rounds <interleaved rounds that share it, default 3>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
  * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slots, e.g. the bare proxy while the gateway is
@@ -19,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
 import type { HttpCall } from './measure.js';
-import { freePort, readCpuMs, readPeakRssMb, startService, waitForHealthy, waitForLine } from './processes.js';
+import { freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
 import { renderHeader, renderStoreCost, renderTable, writeResults } from './report.js';
@@ -83,11 +86,12 @@ async function main(): Promise<void> {
       'ttfb-count': { type: 'string' },
       rounds: { type: 'string' },
       'gateway-cmd': { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: node dist/bench/run.js [--quick] [--only SUBSTRING] [--all] [--duration S] [--rounds N] [--ttfb-count N] [--gateway-cmd CMD]');
+    console.log('usage: node dist/bench/run.js [--quick] [--only SUBSTRING] [--all] [--duration S] [--rounds N] [--ttfb-count N] [--gateway-cmd CMD] [--no-pin]');
     return;
   }
   const scenarios = buildScenarios({ only: values.only, all: values.all });
@@ -118,13 +122,15 @@ async function main(): Promise<void> {
 
   try {
     const node = process.execPath;
+    const pinning = values['no-pin'] ? null : pinningPlan(cpus().length);
+    if (pinning) pinSelf(pinning.drivers);
     const distRoot = fileURLToPath(new URL('..', import.meta.url));
 
-    const mock = startService({ name: 'mock upstream', command: node, args: [join(distRoot, 'test/mock-upstream/cli.js'), '--port', '0'], logFile: join(workDir, 'mock.log') });
+    const mock = startService({ name: 'mock upstream', command: node, args: [join(distRoot, 'test/mock-upstream/cli.js'), '--port', '0'], logFile: join(workDir, 'mock.log'), cpus: pinning?.drivers });
     services.push(mock);
     const mockUrl = (await waitForLine(mock, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
 
-    const bare = startService({ name: 'bare proxy', command: node, args: [join(distRoot, 'bench/bare-proxy.js'), '--port', '0', '--upstream', mockUrl], logFile: join(workDir, 'bare-proxy.log') });
+    const bare = startService({ name: 'bare proxy', command: node, args: [join(distRoot, 'bench/bare-proxy.js'), '--port', '0', '--upstream', mockUrl], logFile: join(workDir, 'bare-proxy.log'), cpus: pinning?.measured });
     services.push(bare);
     const bareUrl = (await waitForLine(bare, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
 
@@ -147,6 +153,7 @@ async function main(): Promise<void> {
         args: gatewayRest,
         env: gatewayEnvironment(mockUrl, join(workDir, `bench-${provider}.db`), provider),
         logFile: join(workDir, `gateway-${provider}.log`),
+        cpus: pinning?.measured,
       });
       services.push(gateway);
       const baseUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -171,6 +178,7 @@ async function main(): Promise<void> {
         args: [...cliNodeFlags(join(distRoot, 'src/cli/index.js')), join(distRoot, 'bench/gateway-store-off.js'), '--port', '0'],
         env: gatewayEnvironment(mockUrl, join(workDir, 'bench-store-off.db'), 'openrouter'),
         logFile: join(workDir, 'gateway-store-off.log'),
+        cpus: pinning?.measured,
       });
       services.push(storeOff);
       const storeOffUrl = (await waitForLine(storeOff, /listening on (http:\/\/\S+)/, 30_000))[1] ?? '';
@@ -205,6 +213,11 @@ async function main(): Promise<void> {
       // Interleaved rounds: each target runs `rounds` times in turn (direct, bare, gateway, direct, bare, gateway…), so a
       // machine that slows down or speeds up during the scenario moves every target alike. CPU per request pools the
       // rounds (ticks over responses); latency figures are the median of the rounds.
+      // Peak RSS per scenario: each process's high-water mark starts again from its current RSS, so a row shows what
+      // its own load needed (plus whatever the process still holds from earlier rows), not the peak of the whole run.
+      for (const target of targets) {
+        if (!target.appliesTo || target.appliesTo(scenario)) resetPeakRss(target.serverFor(scenario).service.pid);
+      }
       const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; rps: number[]; p50: number[]; p99: number[] }>();
       for (let round = 0; round < rounds; round++) {
         for (const target of targets) {
@@ -212,7 +225,7 @@ async function main(): Promise<void> {
           if (probeFailures.has(`${target.name} ${scenario.shape}`)) continue;
           const server = target.serverFor(scenario);
           const call = toHttpCall(server.baseUrl, target.callFor(scenario));
-          // CPU per request: the target's user+system time over its load runs only (from /proc/PID/stat, 10 ms ticks),
+          // CPU per request: the target's CPU time over its load runs only (per-thread schedstat, ns),
           // divided by the responses it completed. It counts what the process itself burns, not the load generator or
           // the other processes sharing these 2 cores.
           const cpuBefore = readCpuMs(server.service.pid);
@@ -276,6 +289,7 @@ async function main(): Promise<void> {
       quick: values.quick,
       gatewayCommand: [...gateways.entries()].map(([provider, gateway]) => `${provider}: ${gateway.command}`).join('; '),
       totalSeconds: Math.round((Date.now() - startedAt) / 1000),
+      ...(pinning ? { pinning: `proxies on CPU ${pinning.measured}, load generator and mock on CPU ${pinning.drivers}` } : {}),
     };
     const failedRequests = rows.reduce((sum, row) => sum + row.failures, 0);
     // Measured after the load runs, with the children idle, so nothing competes for this process's core.

@@ -87,11 +87,10 @@ describe('estimateInputTokens coverage', () => {
     assert.ok(estimateInputTokens('openai-chat', { messages: 'nope' }) >= 0);
     assert.ok(estimateInputTokens('openai-responses', { instructions: 'Be brief.', input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi there' }] }] }) > 5);
   });
-  it('is fast: 1 MB of text in well under 50 ms', () => {
+  // Its speed is a row of `npm run bench` (a timed assertion here failed on a loaded machine).
+  it('counts 1 MB of code between 2 and 5 characters a token', () => {
     const text = 'const value = items.map((item) => item.id * 2); // comment\n'.repeat(17000);
-    const start = performance.now();
     const tokens = estimateTextTokens(text);
-    assert.ok(performance.now() - start < 50);
-    assert.ok(tokens > text.length / 5 && tokens < text.length / 2);
+    assert.ok(tokens > text.length / 5 && tokens < text.length / 2, String(tokens));
   });
 });

@@ -54,6 +54,10 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
     // Statement journals and temporary b-trees in memory: on disk, every batched multi-row insert wrote a ~60 KB temp
     // file (three extra syscalls a request, found with strace).
     database.pragma('temp_store = MEMORY');
+    // SQLite's own default page cache (2 MB) instead of the 16 MB better-sqlite3 compiles in: inserts touch only the
+    // right edge of the table and its time index, and reports read through the OS page cache. With 16 MB the cache
+    // filled as the table grew and the gateway's resident memory grew with it (+10 MB after 12k requests).
+    database.pragma('cache_size = -2000');
     // Several gateway processes (or the CLI next to a running gateway) may share the file.
     database.pragma('busy_timeout = 5000');
     migrateSqlite(database);
