@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js';
 import { percentile } from './measure.js';
-import { ratiosToBare, renderStoreCost, renderTable } from './report.js';
+import { cpuRatio, ratiosToBare, renderStoreCost, renderTable } from './report.js';
 import type { BenchRow } from './report.js';
 import { buildScenarios } from './scenarios.js';
 
@@ -89,7 +89,26 @@ test('store cost: CPU per request with the store on against off, per scenario wh
   });
   const table = renderStoreCost([row('gateway', 0.315), row('gateway-store-off', 0.3), row('gateway', 0.5, 'other/c64')]);
   assert.ok(table);
-  assert.match(table, /\| openrouter-chat\/tiny\/json\/c1 \| 0\.315 \| 0\.300 \| \+5\.0% \|/);
+  assert.match(table, /\| openrouter-chat\/tiny\/json\/c1 \| 0\.315 \| 0\.300 \| \+5\.0% \| \+5\.0% to \+5\.0% \|/);
   assert.ok(!table.includes('other/c64'));
   assert.equal(renderStoreCost([row('gateway', 0.3)]), null);
+});
+
+test('CPU ratios pair the rounds: the median of per-round ratios, so a slow round for both targets does not skew it', () => {
+  const row = (target: BenchRow['target'], rounds: number[]): BenchRow => ({
+    scenario: 's', target, concurrency: 1, completed: 300, failures: 0, requestsPerSecond: 1, p50Ms: 1, p99Ms: 1, addedP50Ms: null, ttfbMs: null,
+    cpuMsPerRequest: rounds.reduce((sum, value) => sum + value, 0) / rounds.length, cpuMsPerRequestRounds: rounds, peakRssMb: 1,
+  });
+  // Round 2 ran with the machine five times slower for both; pooled, it would dominate both averages.
+  const bare = row('bare-proxy', [0.2, 1.0, 0.2]);
+  const gateway = row('gateway', [0.3, 2.0, 0.32]);
+  const ratio = cpuRatio(gateway, bare);
+  assert.ok(ratio);
+  assert.equal(ratio.median.toFixed(2), '1.60');
+  assert.equal(ratio.low.toFixed(2), '1.50');
+  assert.equal(ratio.high.toFixed(2), '2.00');
+  assert.equal(ratiosToBare(gateway, [bare, gateway]).cpuMsPerRequest?.toFixed(2), '1.60');
+  assert.match(renderTable([bare, gateway]), /\| s \| gateway \|.*\(1\.60×\) \| 1\.50–2\.00 \|/);
+  // Rounds that do not pair up fall back to the pooled figures.
+  assert.equal(cpuRatio(row('gateway', [0.4]), bare)?.median.toFixed(2), (0.4 / bare.cpuMsPerRequest).toFixed(2));
 });

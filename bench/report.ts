@@ -23,10 +23,37 @@ export interface BenchRow {
   addedP50Ms: number | null;
   /** Median time to first body byte at concurrency 1 (null on rows that are not concurrency 1). */
   ttfbMs: number | null;
-  /** CPU time (user + system) of the target process per completed request. */
+  /** CPU time (user + system) of the target process per completed request, pooled over the rounds. */
   cpuMsPerRequest: number;
-  /** VmHWM of the target process after the run (a running peak since it started). */
+  /** The same, round by round (the rounds interleave the targets, so round i of two targets ran seconds apart). */
+  cpuMsPerRequestRounds?: number[];
+  /** VmHWM of the target process over this scenario's runs (reset before them where Linux allows). */
   peakRssMb: number;
+}
+
+/**
+ * How one target's CPU per request compares with another's: the median over rounds of the per-round ratio, and the
+ * lowest and highest round. Two targets' runs in the same round are seconds apart, so a per-round ratio cancels the
+ * machine's drifts (on these VMs the same process measured 0.18 and 1.0 ms a request a minute apart), and the median
+ * ignores a round that a neighbour disturbed; pooled totals let the slowest round dominate. Falls back to the pooled
+ * ratio when the rounds are missing or do not pair up.
+ */
+export function cpuRatio(row: BenchRow, base: BenchRow): { median: number; low: number; high: number } | null {
+  if (!(base.cpuMsPerRequest > 0) || !Number.isFinite(row.cpuMsPerRequest)) return null;
+  const ours = row.cpuMsPerRequestRounds ?? [];
+  const theirs = base.cpuMsPerRequestRounds ?? [];
+  const ratios: number[] = [];
+  if (ours.length > 0 && ours.length === theirs.length) {
+    for (let round = 0; round < ours.length; round++) if (theirs[round]! > 0 && Number.isFinite(ours[round]!)) ratios.push(ours[round]! / theirs[round]!);
+  }
+  if (ratios.length === 0) {
+    const pooled = row.cpuMsPerRequest / base.cpuMsPerRequest;
+    return { median: pooled, low: pooled, high: pooled };
+  }
+  ratios.sort((left, right) => left - right);
+  const middle = Math.floor(ratios.length / 2);
+  const median = ratios.length % 2 === 1 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
+  return { median, low: ratios[0]!, high: ratios[ratios.length - 1]! };
 }
 
 /** Row figures compared with the bare proxy. */
@@ -47,6 +74,7 @@ export function ratiosToBare(row: BenchRow, rows: readonly BenchRow[]): Record<R
         ? value / base
         : null;
   }
+  if (ratios.cpuMsPerRequest !== null && bare) ratios.cpuMsPerRequest = cpuRatio(row, bare)?.median ?? null;
   return ratios;
 }
 
@@ -64,15 +92,17 @@ function cell(value: number | null, ratio: number | null, digits: number): strin
 /** The one markdown table: every figure with its ratio to the bare proxy in the same run. */
 export function renderTable(rows: readonly BenchRow[]): string {
   const header =
-    '| scenario | target | req/s | p50 ms | p99 ms | +p50 vs direct ms | TTFB ms (c1) | CPU ms/req | peak RSS MB |';
-  const divider = '|---|---|--:|--:|--:|--:|--:|--:|--:|';
+    '| scenario | target | req/s | p50 ms | p99 ms | +p50 vs direct ms | TTFB ms (c1) | CPU ms/req | CPU ×bare, rounds | peak RSS MB |';
+  const divider = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|';
   const lines = [header, divider];
   for (const row of rows) {
     if (row.failure) {
-      lines.push(`| ${row.scenario} | ${row.target} | failed: ${row.failure.replace(/\|/g, '/')} | | | | | | |`);
+      lines.push(`| ${row.scenario} | ${row.target} | failed: ${row.failure.replace(/\|/g, '/')} | | | | | | | |`);
       continue;
     }
     const ratio = ratiosToBare(row, rows);
+    const bare = rows.find((candidate) => candidate.scenario === row.scenario && candidate.target === 'bare-proxy' && !candidate.failure);
+    const spread = bare && row !== bare ? cpuRatio(row, bare) : null;
     lines.push(
       [
         '',
@@ -84,6 +114,7 @@ export function renderTable(rows: readonly BenchRow[]): string {
         cell(row.addedP50Ms, ratio.addedP50Ms, 3),
         cell(row.ttfbMs, ratio.ttfbMs, 3),
         cell(row.cpuMsPerRequest, ratio.cpuMsPerRequest, 3),
+        spread ? `${spread.low.toFixed(2)}–${spread.high.toFixed(2)}` : '—',
         cell(row.peakRssMb, ratio.peakRssMb, 1),
         '',
       ].join(' | ').trim(),
@@ -128,12 +159,15 @@ export function writeResults(path: string, meta: BenchMeta, rows: readonly Bench
 
 /** What recording usage costs: CPU per request with the store on (the gateway) against off, where both ran. */
 export function renderStoreCost(rows: readonly BenchRow[]): string | null {
-  const lines = ['| scenario | CPU ms/req, store on | store off | store on vs off |', '|---|--:|--:|--:|'];
+  const lines = ['| scenario | CPU ms/req, store on | store off | store on vs off (median of rounds) | lowest–highest round |', '|---|--:|--:|--:|--:|'];
+  const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
   for (const off of rows.filter((row) => row.target === 'gateway-store-off' && !row.failure)) {
     const on = rows.find((row) => row.scenario === off.scenario && row.target === 'gateway' && !row.failure);
-    if (!on || !(off.cpuMsPerRequest > 0)) continue;
-    const change = (on.cpuMsPerRequest / off.cpuMsPerRequest - 1) * 100;
-    lines.push(`| ${off.scenario} | ${on.cpuMsPerRequest.toFixed(3)} | ${off.cpuMsPerRequest.toFixed(3)} | ${change >= 0 ? '+' : ''}${change.toFixed(1)}% |`);
+    const change = on ? cpuRatio(on, off) : null;
+    if (!on || !change) continue;
+    lines.push(
+      `| ${off.scenario} | ${on.cpuMsPerRequest.toFixed(3)} | ${off.cpuMsPerRequest.toFixed(3)} | ${percent(change.median)} | ${percent(change.low)} to ${percent(change.high)} |`,
+    );
   }
   return lines.length > 2 ? lines.join('\n') : null;
 }

@@ -11,7 +11,7 @@
  * process and the mock upstream on the others (`pinningPlan`); --no-pin leaves placement to the scheduler.
  *
  * Flags: --quick (short runs, a smoke test), --only <substring of a scenario id>, --all (every family),
- * --duration <seconds of load per target and scenario>, --rounds <interleaved rounds that share it, default 3>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
+ * --duration <seconds of load per target and scenario>, --rounds <interleaved rounds that share it, default 5>, --ttfb-count <n>, --gateway-cmd "<command with {port} {mock} {openrouterBaseUrl}>"
  * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slots, e.g. the bare proxy while the gateway is
  * being written: --gateway-cmd "node dist/bench/bare-proxy.js --port {port} --upstream {mock}".
  */
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     throw new Error('--duration takes a positive number of seconds and --ttfb-count a positive whole number');
   }
   const warmupSeconds = values.quick ? 0.3 : 0.5;
-  const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 3;
+  const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 5;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   const gatewayTemplate = values['gateway-cmd'] ?? process.env.BENCH_GATEWAY_CMD;
 
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       for (const target of targets) {
         if (!target.appliesTo || target.appliesTo(scenario)) resetPeakRss(target.serverFor(scenario).service.pid);
       }
-      const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; rps: number[]; p50: number[]; p99: number[] }>();
+      const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; cpuRounds: number[]; rps: number[]; p50: number[]; p99: number[] }>();
       for (let round = 0; round < rounds; round++) {
         for (const target of targets) {
           if (target.appliesTo && !target.appliesTo(scenario)) continue;
@@ -231,8 +231,9 @@ async function main(): Promise<void> {
           const cpuBefore = readCpuMs(server.service.pid);
           const load = await runLoad(call, scenario.concurrency, durationSeconds / rounds);
           const cpuAfter = readCpuMs(server.service.pid);
-          const entry = measured.get(target.name) ?? { cpuMs: 0, completed: 0, failures: 0, seconds: 0, rps: [], p50: [], p99: [] };
+          const entry = measured.get(target.name) ?? { cpuMs: 0, completed: 0, failures: 0, seconds: 0, cpuRounds: [], rps: [], p50: [], p99: [] };
           entry.cpuMs += cpuAfter - cpuBefore;
+          entry.cpuRounds.push(load.completed > 0 ? (cpuAfter - cpuBefore) / load.completed : Number.NaN);
           entry.completed += load.completed;
           entry.failures += load.failures;
           entry.rps.push(load.requestsPerSecond);
@@ -267,6 +268,7 @@ async function main(): Promise<void> {
           addedP50Ms: target.name === 'direct' || directP50 === undefined ? null : p50Ms - directP50,
           ttfbMs,
           cpuMsPerRequest: entry.completed > 0 ? entry.cpuMs / entry.completed : Number.NaN,
+          cpuMsPerRequestRounds: entry.cpuRounds,
           peakRssMb: readPeakRssMb(server.service.pid),
         });
         console.error(
