@@ -176,8 +176,12 @@ async function attemptOnce(
 /** The body for this candidate: the client's own with `model` replaced, or a translation into the upstream's protocol. */
 function buildUpstreamBody(state: RequestState, candidate: Candidate, provider: ProviderConfig, deps: PipelineDeps): string | Buffer {
   const body = state.body!;
-  if (candidate.protocol === state.spec.protocol) return state.spec.passThroughBody(body, candidate.upstreamModel);
+  if (candidate.protocol === state.spec.protocol) {
+    body.dropParsed();
+    return state.spec.passThroughBody(body, candidate.upstreamModel);
+  }
   const json = body.json;
+  body.dropParsed();
   const model = candidate.modelId ? state.config.catalog.find(candidate.modelId) : undefined;
   const translated =
     candidate.protocol === 'anthropic-messages'

@@ -101,6 +101,15 @@ export class ClientBody {
     return this.#json;
   }
 
+  /**
+   * Lets go of the parsed object once the upstream body is built (it is parsed again if a later attempt needs it). A
+   * 40 KB agent turn parses into a few hundred KB of objects; kept for the whole life of a stream, 64 of them in flight
+   * survived every young-generation collection and were copied into the old generation.
+   */
+  dropParsed(): void {
+    if (!this.#replaced) this.#json = undefined;
+  }
+
   /** Replaces the body (per-mode overrides); later calls serialise it. */
   replace(next: Record<string, unknown>): void {
     this.#json = next;
