@@ -8,6 +8,7 @@ import type { CircuitBreakers } from '../router/circuit-breaker.js';
 import { decide } from '../router/decide.js';
 import type { InferredModeResult, RouteInput } from '../router/decision.js';
 import type { RetryPolicy } from '../router/retry-policy.js';
+import { estimateInputTokens } from '../tokens/estimate.js';
 import type { ClientProtocol, UsageRecord } from '../usage/types.js';
 import { runAttempts } from './attempts.js';
 import { ClientAbort } from './client-abort.js';
@@ -15,6 +16,7 @@ import { ClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocols/types.js';
 import { isRecord } from './client-protocols/types.js';
 import { headerValue, readBody, sendJson } from './http-util.js';
+import { hasTokens } from './relay.js';
 import { requestId } from './request-id.js';
 import { routingHeaders, type RequestState } from './request-state.js';
 import { buildUsageRecord, logRequest } from './usage-record.js';
@@ -71,6 +73,7 @@ export async function handleModelRequest(
     served: null,
     usage: null,
     tokensEstimated: false,
+    answerTokens: null,
     ttfbMs: null,
     streamed: false,
     aborted: false,
@@ -185,8 +188,26 @@ function sessionFromBody(body: ClientBody): string | null {
   return null;
 }
 
+/**
+ * An answer came without usage (an OpenAI-compatible upstream that ignores `stream_options`, a stream cut off before its
+ * usage chunk, a client that left mid-answer): the record gets estimated tokens, marked so, instead of none. Input from
+ * the client's body (the same estimator as `count_tokens`), output from what the relay saw of the answer.
+ */
+function estimateMissingUsage(state: RequestState): void {
+  let inputTokens: number | null = null;
+  try {
+    if (state.body) inputTokens = estimateInputTokens(state.spec.protocol, state.body.json);
+  } catch {
+    // A body that no longer parses cannot be counted; the input stays unknown.
+  }
+  if (inputTokens === null && state.answerTokens === null) return;
+  state.usage = { inputTokens, outputTokens: state.answerTokens, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null };
+  state.tokensEstimated = true;
+}
+
 /** Logs, counts and stores the request's record; never throws (a store failure is logged, not sent to the client). */
 async function writeRecord(state: RequestState, deps: PipelineDeps): Promise<void> {
+  if (state.served !== null && !hasTokens(state.usage)) estimateMissingUsage(state);
   const usageRecord = buildUsageRecord(state, state.config);
   logRequest(deps.logger, usageRecord);
   deps.metrics?.observe(usageRecord);

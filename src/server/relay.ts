@@ -10,6 +10,7 @@ import {
 } from '../protocols/translate/index.js';
 import type { UpstreamResponse } from '../providers/upstream-client.js';
 import { UpstreamCallError } from '../providers/upstream-client.js';
+import { estimateTextTokens } from '../tokens/estimate.js';
 import type { NormalizedUsage } from '../usage/types.js';
 import { specFor } from './client-protocols/index.js';
 import { isRecord, type ResponseContext } from './client-protocols/types.js';
@@ -50,6 +51,7 @@ export async function relayJson(
     }
     const holder: Record<string, unknown> = { usage };
     state.usage = upstreamSpec.usageFromJson(holder);
+    if (!hasTokens(state.usage)) state.answerTokens = answerTokensOfJson(raw);
     text = state.spec.decorateJson(holder, context) ? spliceTopLevel(raw, scan, { replace: { usage: JSON.stringify(holder.usage) } }) : raw;
   } else {
     let json: unknown;
@@ -60,6 +62,7 @@ export async function relayJson(
     }
     if (!isRecord(json)) throw new GatewayError('upstream_invalid_response', 'The upstream answered 200 with a JSON body that is not an object.');
     state.usage = upstreamSpec.usageFromJson(json);
+    if (!hasTokens(state.usage)) state.answerTokens = answerTokensOf(json);
     const out =
       state.spec.protocol === 'openai-chat'
         ? (anthropicMessageToOpenaiCompletion(json as never, { model: served.upstreamModel, created: Math.floor(state.startedAt / 1000) }) as unknown as Record<string, unknown>)
@@ -73,6 +76,45 @@ export async function relayJson(
   addHeaders(headers);
   response.writeHead(200, headers);
   response.end(text);
+}
+
+/** Whether the upstream reported any token count (a decoder's usage may be present with every count null). */
+export function hasTokens(usage: NormalizedUsage | null): boolean {
+  return usage !== null && (usage.inputTokens !== null || usage.outputTokens !== null);
+}
+
+/** The output tokens of an answer that came without usage (either protocol), estimated from its text. */
+function answerTokensOfJson(raw: Buffer): number | null {
+  try {
+    const json: unknown = JSON.parse(raw.toString('utf8'));
+    return isRecord(json) ? answerTokensOf(json) : null;
+  } catch {
+    return null;
+  }
+}
+
+function answerTokensOf(json: Record<string, unknown>): number {
+  const texts: string[] = [];
+  const add = (value: unknown): void => {
+    if (typeof value === 'string') texts.push(value);
+    else if (value !== undefined && value !== null) texts.push(JSON.stringify(value));
+  };
+  // OpenAI: choices[].message with content, reasoning and tool calls.
+  for (const choice of Array.isArray(json.choices) ? json.choices : []) {
+    const message = isRecord(choice) && isRecord(choice.message) ? choice.message : undefined;
+    if (!message) continue;
+    add(message.content);
+    add(message.reasoning ?? message.reasoning_content);
+    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+      if (isRecord(call) && isRecord(call.function)) add(call.function.arguments);
+    }
+  }
+  // Anthropic: content blocks of text, thinking and tool input.
+  for (const block of Array.isArray(json.content) ? json.content : []) {
+    if (!isRecord(block)) continue;
+    add(block.text ?? block.thinking ?? block.input);
+  }
+  return estimateTextTokens(texts.join('\n'));
 }
 
 /** The whole upstream body, collected with plain listeners (an async iterator costs more per chunk). */
@@ -97,6 +139,8 @@ class TranslateRelay implements StreamRelay {
   firstByteAt: number | null = null;
   /** Output from the finish event on, held for `end`. */
   private held: string[] | null = null;
+  /** Characters of text, reasoning and tool input decoded so far. */
+  private answerChars = 0;
 
   constructor(
     private readonly decoding: StreamDecoding,
@@ -113,11 +157,18 @@ class TranslateRelay implements StreamRelay {
         this.held ??= [];
       }
       if (event.type === 'error') this.error = { errorType: event.errorType, message: event.message };
+      else if (event.type === 'text-delta' || event.type === 'reasoning-delta') this.answerChars += event.text.length;
+      else if (event.type === 'tool-input-delta') this.answerChars += event.partialJson.length;
       const encoded = this.encoder.push(event);
       if (this.held) this.held.push(encoded);
       else out += encoded;
     }
     return out;
+  }
+
+  /** The decoded answer's characters at about four a token. */
+  answerTokens(): number {
+    return Math.ceil(this.answerChars / 4);
   }
 
   push(chunk: Buffer): string | undefined {
@@ -223,6 +274,7 @@ export function relayStream(
       response.off('drain', onDrain);
       response.off('close', onClose);
       state.usage = usageOf();
+      if (!hasTokens(state.usage)) state.answerTokens = relay.answerTokens();
       if (state.ttfbMs === null && relay.firstByteAt !== null) state.ttfbMs = relay.firstByteAt - state.startedPerf;
       if (state.aborted) {
         body.destroy();

@@ -23,6 +23,11 @@ export interface RequestState {
   served: Candidate | null;
   usage: NormalizedUsage | null;
   tokensEstimated: boolean;
+  /**
+   * Output tokens of the answer as far as the relay could tell without the upstream's usage (see `usage-estimate.ts`):
+   * counted only for the record of an answer that arrives without usage; null when not counted.
+   */
+  answerTokens: number | null;
   ttfbMs: number | null;
   streamed: boolean;
   aborted: boolean;

@@ -39,6 +39,13 @@ export function sseMarkers(options: SseMarkerOptions): SseMarkers {
   };
 }
 
+/** `data:` at the start of a line, in SSE text. */
+function countDataLines(text: string): number {
+  let count = text.startsWith('data:') ? 1 : 0;
+  for (let at = text.indexOf('\ndata:'); at !== -1; at = text.indexOf('\ndata:', at + 6)) count++;
+  return count;
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -64,6 +71,8 @@ export interface StreamRelay {
   end(): Buffer | string | undefined;
   /** `performance.now()` of the first upstream chunk. */
   readonly firstByteAt: number | null;
+  /** The answer's output tokens as relayed so far, estimated; for a record whose upstream sent no usage. */
+  answerTokens(): number;
 }
 
 /** The same-protocol relay: bytes pass as they came, cut at event boundaries; only marked events are decoded. */
@@ -71,6 +80,9 @@ export class SseTap implements StreamRelay {
   private pending: Buffer | null = null;
   /** Output held back from the terminal event on. */
   private held: Buffer[] | null = null;
+  /** `data:` lines relayed: an OpenAI-compatible stream sends about one token a chunk. */
+  private dataLines = 0;
+  private terminalSeen = false;
   firstByteAt: number | null = null;
 
   /**
@@ -95,6 +107,7 @@ export class SseTap implements StreamRelay {
     // Buffer.indexOf costs a trip into C++ per call; one latin1 copy and string searches cost a tenth of the ~25 calls a
     // chunk of OpenAI events took (each carries "usage": null).
     const text = complete.toString('latin1');
+    this.dataLines += countDataLines(text);
     const out = this.marked(text) ? this.rewrite(complete) : complete;
     return this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out, out === complete ? text : undefined);
   }
@@ -104,7 +117,9 @@ export class SseTap implements StreamRelay {
     this.pending = null;
     const parts: Buffer[] = [];
     if (rest && rest.length > 0) {
-      const out = this.marked(rest.toString('latin1')) ? this.rewrite(rest) : rest;
+      const text = rest.toString('latin1');
+      this.dataLines += countDataLines(text);
+      const out = this.marked(text) ? this.rewrite(rest) : rest;
       const tail = this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out);
       if (tail) parts.push(tail);
     }
@@ -112,6 +127,14 @@ export class SseTap implements StreamRelay {
     this.held = null;
     if (parts.length === 0) return undefined;
     return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /**
+   * Without decoding, the best count at hand is the chunks: OpenAI-compatible upstreams stream about one token a chunk.
+   * The first (role) chunk carries none, nor, once the stream got that far, the finish chunk and `[DONE]`.
+   */
+  answerTokens(): number {
+    return Math.max(0, this.dataLines - 1 - (this.terminalSeen ? 2 : 0));
   }
 
   /** What may go out now; from the terminal event on, output is kept in `held`. */
@@ -122,6 +145,7 @@ export class SseTap implements StreamRelay {
     }
     const at = text !== undefined ? text.indexOf(this.markers.terminalText) : out.indexOf(this.markers.terminal);
     if (at === -1) return out;
+    this.terminalSeen = true;
     this.held = [out.subarray(at)];
     return at > 0 ? out.subarray(0, at) : undefined;
   }

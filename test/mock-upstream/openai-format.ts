@@ -77,6 +77,7 @@ export function openaiJsonBody(context: OpenAIResponseContext): Record<string, u
     system_fingerprint: null,
   };
   if (context.flavour === 'openrouter') body.provider = 'Mock';
+  if (context.script.fault === 'no-usage') delete body.usage;
   return body;
 }
 
@@ -85,7 +86,8 @@ export function openaiStreamFrames(context: OpenAIResponseContext): string[] {
   const content = SCENARIOS[context.script.scenario];
   const isOpenRouter = context.flavour === 'openrouter';
   // OpenRouter reports usage whatever the client asked; OpenAI only when asked, with `usage: null` on every other chunk.
-  const sendsUsage = isOpenRouter || context.includeUsage;
+  const noUsage = context.script.fault === 'no-usage';
+  const sendsUsage = (isOpenRouter || context.includeUsage) && !noUsage;
   const frames: string[] = [];
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): void => {
     const body: Record<string, unknown> = {
@@ -97,7 +99,7 @@ export function openaiStreamFrames(context: OpenAIResponseContext): string[] {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     };
     if (isOpenRouter) body.provider = 'Mock';
-    if (context.includeUsage && !isOpenRouter) body.usage = null;
+    if (context.includeUsage && !isOpenRouter && !noUsage) body.usage = null;
     frames.push(`data: ${JSON.stringify(body)}\n\n`);
   };
 

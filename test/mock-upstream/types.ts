@@ -21,6 +21,8 @@ export type MockScenario = 'text' | 'tool-calls' | 'thinking' | 'thinking-tool';
  * - `stall-mid-stream`: writes `afterFrames` frames, then nothing more (ends only when the client goes away).
  * - `no-terminal`: a stream without its last event (`data: [DONE]` / `message_stop`) that ends cleanly, as some
  *   OpenAI-compatible servers send it.
+ * - `no-usage` (OpenAI formats): an answer with no usage at all, JSON or stream, `stream_options.include_usage` or not,
+ *   as OpenAI-compatible servers that ignore it send (the gateway must estimate).
  */
 export type MockFault =
   | 'none'
@@ -33,7 +35,8 @@ export type MockFault =
   | 'error-event'
   | 'empty-stream'
   | 'stall-mid-stream'
-  | 'no-terminal';
+  | 'no-terminal'
+  | 'no-usage';
 
 /** Every fault name, for validating header values. */
 export const MOCK_FAULTS: readonly MockFault[] = [
@@ -48,6 +51,7 @@ export const MOCK_FAULTS: readonly MockFault[] = [
   'empty-stream',
   'stall-mid-stream',
   'no-terminal',
+  'no-usage',
 ];
 
 /** Every scenario name, for validating header values. */
