@@ -63,7 +63,7 @@ describe('decide: the seed table', () => {
 
   it('explains the choice in one line', () => {
     const decision = decide(input({ kilocodeModeHeader: 'plan' }), openrouterOnly);
-    assert.equal(decision.reason, "mode 'plan' from x-kilocode-mode → reasoning tier → claude-opus-4-5 via openrouter");
+    assert.equal(decision.reason, "mode 'plan' from x-kilocode-mode -> reasoning tier -> claude-opus-4-5 via openrouter");
   });
 
   it('lists every provider that serves the tier model, direct Anthropic first', () => {

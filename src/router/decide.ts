@@ -79,12 +79,12 @@ function decideVirtual(input: RouteInput, virtualModel: VirtualModelConfig, conf
   });
   const target = candidates[0];
   if (target) {
-    decision.reason = `${modeWhy} → ${tier} tier → ${target.modelId ?? target.upstreamModel} via ${target.providerId}`;
+    decision.reason = `${modeWhy} -> ${tier} tier -> ${target.modelId ?? target.upstreamModel} via ${target.providerId}`;
   } else if (all.length > 0) {
-    decision.reason = `${modeWhy} → ${tier} tier → no model's context window holds the request`;
+    decision.reason = `${modeWhy} -> ${tier} tier -> no model's context window holds the request`;
     decision.error = { code: 'context_length_exceeded', message: contextMessage(input, skipped) };
   } else {
-    decision.reason = `${modeWhy} → ${tier} tier → no configured provider serves ${modelIds.join(', ') || 'any model'}`;
+    decision.reason = `${modeWhy} -> ${tier} tier -> no configured provider serves ${modelIds.join(', ') || 'any model'}`;
     decision.error = { code: 'no_provider', message: noProviderMessage(config, modelIds.join(', ')) };
   }
   return decision;
@@ -112,12 +112,12 @@ function decideConcrete(input: RouteInput, requestedModel: string, config: Compi
   });
   const target = candidates[0];
   if (target) {
-    decision.reason = `concrete model '${requestedModel}' → ${target.upstreamModel} via ${target.providerId}`;
+    decision.reason = `concrete model '${requestedModel}' -> ${target.upstreamModel} via ${target.providerId}`;
   } else if (all.length > 0) {
-    decision.reason = `concrete model '${requestedModel}' → its context window does not hold the request`;
+    decision.reason = `concrete model '${requestedModel}' -> its context window does not hold the request`;
     decision.error = { code: 'context_length_exceeded', message: contextMessage(input, skipped) };
   } else if (config.providers.length === 0) {
-    decision.reason = `concrete model '${requestedModel}' → no provider configured`;
+    decision.reason = `concrete model '${requestedModel}' -> no provider configured`;
     decision.error = { code: 'no_provider', message: noProviderMessage(config, requestedModel) };
   } else {
     decision.reason = `model '${requestedModel}' is unknown and no configured provider takes it`;

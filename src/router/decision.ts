@@ -61,7 +61,12 @@ export interface Decision {
   tier: string | null;
   candidates: Candidate[];
   skipped: SkippedCandidate[];
-  /** One line a person can read: why this model. */
+  /**
+   * One line a person can read: why this model, steps joined by ` -> `. ASCII on purpose: one `→` made this string, and
+   * every journal line, log line and record built from it, a two-byte string, which doubled their memory and sent
+   * JSON.stringify and the UTF-8 write down V8's slow paths (25k instructions a request, counted with callgrind). The
+   * dashboard and the CLI draw the arrows.
+   */
   reason: string;
   diagnostics: string[];
   inference: InferredModeResult | null;

@@ -219,7 +219,8 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.waitForSelector('#detail[open] [data-testid="decision-reason"]');
     const path = await page.locator('[data-testid="decision-path"]').innerText();
     for (const part of ['architect', 'header', 'reasoning', 'claude-opus-4-5']) assert.ok(path.includes(part), `decision path shows ${part}: ${path}`);
-    assert.equal(await page.locator('[data-testid="decision-reason"]').innerText(), architect.reason);
+    // The stored reason is ASCII (` -> `); the dashboard draws arrows.
+    assert.equal(await page.locator('[data-testid="decision-reason"]').innerText(), architect.reason!.replaceAll(' -> ', ' → '));
     assert.ok((await page.locator('#detail-body').textContent())?.includes('Attempts (1)'));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-detail-light.png') });
     await page.keyboard.press('Escape');
@@ -350,7 +351,7 @@ function syntheticRecord(index: number, time: number): UsageRecord {
     durationMs: 300 + (index % 50) * 20,
     streamed: index % 2 === 0,
     aborted: false,
-    reason: `mode '${mode ?? 'none'}' → ${reasoning ? 'reasoning' : 'implementation'} tier → ${model} via anthropic`,
+    reason: `mode '${mode ?? 'none'}' -> ${reasoning ? 'reasoning' : 'implementation'} tier -> ${model} via anthropic`,
     detail: { diagnostics: [], inference: null, skipped: [], error: failed ? 'upstream answered 500' : null },
   };
 }

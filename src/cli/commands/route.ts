@@ -103,7 +103,7 @@ export function renderDecision(decision: Decision, config: CompiledConfig, proto
   row('protocol', protocol);
   row('mode', decision.mode === null ? `none (${decision.modeSource})` : `${decision.mode} (${decision.modeSource})`);
   if (decision.tier !== null) row('tier', decision.tier);
-  row('reason', decision.reason);
+  row('reason', decision.reason.replaceAll(' -> ', ' → '));
   decision.candidates.slice(1).forEach((candidate, index) => row(index === 0 ? 'fallbacks' : '', `${index + 2}. ${describeCandidate(candidate)}`));
   for (const [index, skipped] of decision.skipped.entries()) row(index === 0 ? 'skipped' : '', `${describeCandidate(skipped)}: ${skipped.skipReason}`);
   const virtualModel = decision.virtualModel ? config.virtualModels.get(decision.virtualModel.toLowerCase()) : undefined;

@@ -45,7 +45,7 @@ export function renderDetail(container: HTMLElement, record: UsageRecord): void 
       h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
       h('span', { class: 'step mono' }, h('span', { class: 'step-label' }, 'model'), record.servedModel ?? 'none'),
     ),
-    h('p', { class: 'reason', 'data-testid': 'decision-reason' }, record.reason ?? 'No routing decision was recorded for this request.'),
+    h('p', { class: 'reason', 'data-testid': 'decision-reason' }, record.reason?.replaceAll(' -> ', ' → ') ?? 'No routing decision was recorded for this request.'),
     errorMessage !== null || record.errorCode !== null
       ? h('p', { class: 'error-box', role: 'note' }, h('strong', {}, record.errorCode ?? 'error'), errorMessage ? `: ${errorMessage}` : '')
       : null,
