@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { makeRecord } from '../../test/usage/fixtures.js';
-import { UsageJournal } from './journal.js';
+import { journalLine, rowOfLine, toJournalRow, UsageJournal } from './journal.js';
 import { openUsageStore } from './store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'automodel-journal-'));
@@ -43,4 +43,22 @@ it('while another live process owns the journal, the store writes without one (c
   assert.equal(existsSync(`${path}-usage-journal`), false, 'no journal of its own');
   await store.close();
   assert.equal(readFileSync(`${path}-usage-journal.lock`, 'utf8'), String(process.ppid), 'the owner\'s lock is left alone');
+});
+
+it('a journal line carries the JSON columns as JSON values and reads back to the same row', () => {
+  const record = makeRecord({
+    id: 'line-1',
+    detail: { diagnostics: ['mode "plan" from x-kilocode-mode', 'é → ü'], candidates: ['anthropic:claude-opus-4-5'] },
+  });
+  const row = toJournalRow(record);
+  const line = journalLine(row);
+  const parsed = JSON.parse(line) as unknown[];
+  assert.deepEqual(parsed[12], record.attempts, 'attempts as a JSON array, not a string of JSON');
+  assert.deepEqual(parsed[29], record.detail);
+  assert.ok(!line.includes('"[{\\"'), 'attempts not serialised twice (a string of JSON)');
+  assert.deepEqual(rowOfLine(parsed), row);
+  const noDetail = toJournalRow(makeRecord({ id: 'line-2', detail: null }));
+  assert.deepEqual(rowOfLine(JSON.parse(journalLine(noDetail)) as unknown[]), noDetail);
+  // A line as 0.2 wrote it (the JSON columns as strings) reads back unchanged.
+  assert.deepEqual(rowOfLine(JSON.parse(JSON.stringify(row)) as unknown[]), row);
 });
