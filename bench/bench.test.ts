@@ -8,6 +8,7 @@ import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js'
 import { percentile } from './measure.js';
 import { cpuRatio, ratiosToBare, renderStoreCost, renderTable } from './report.js';
 import type { BenchRow } from './report.js';
+import { dumpTotal, renderInstructions } from './instructions.js';
 import { buildScenarios } from './scenarios.js';
 
 test('agent turn is deterministic, about 40 KB, with 17 tools and tool-call history', () => {
@@ -111,4 +112,18 @@ test('CPU ratios pair the rounds: the median of per-round ratios, so a slow roun
   assert.match(renderTable([bare, gateway]), /\| s \| gateway \|.*\(1\.60×\) \| 1\.50–2\.00 \|/);
   // Rounds that do not pair up fall back to the pooled figures.
   assert.equal(cpuRatio(row('gateway', [0.4]), bare)?.median.toFixed(2), (0.4 / bare.cpuMsPerRequest).toFixed(2));
+});
+
+test('instruction counts: callgrind dump totals per thread, main thread apart, ratios to the bare proxy', () => {
+  assert.equal(dumpTotal('version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nsummary: 123456\n'), 123456);
+  assert.equal(dumpTotal('events: Ir\ntotals: 42\n'), 42);
+  assert.equal(dumpTotal('events: Ir\n'), 0);
+  const table = renderInstructions(
+    [
+      { scenario: 's', target: 'bare-proxy', mainThread: 400_000, allThreads: 1_000_000 },
+      { scenario: 's', target: 'gateway', mainThread: 600_000, allThreads: 1_800_000 },
+    ],
+    1000,
+  );
+  assert.match(table, /\| s \| gateway \| 600k \| 1\.50× \| 1800k \| 1\.80× \|/);
 });

@@ -187,3 +187,10 @@ export function readPeakRssMb(pid: number): number {
   const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
+
+/** The node flags of the CLI's shebang (`#!/usr/bin/env -S node …`), so the gateway runs here exactly as its bin runs. */
+export function cliNodeFlags(cliPath: string): string[] {
+  const first = readFileSync(cliPath, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}

@@ -15,14 +15,14 @@
  * (or env BENCH_GATEWAY_CMD) to put another process in the gateway slots, e.g. the bare proxy while the gateway is
  * being written: --gateway-cmd "node dist/bench/bare-proxy.js --port {port} --upstream {mock}".
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, platform, arch, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
 import type { HttpCall } from './measure.js';
-import { freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
+import { cliNodeFlags, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
 import { renderHeader, renderStoreCost, renderTable, writeResults } from './report.js';
@@ -330,9 +330,3 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** The node flags of the CLI's shebang (`#!/usr/bin/env -S node …`), so the gateway runs here exactly as its bin runs. */
-function cliNodeFlags(cliPath: string): string[] {
-  const first = readFileSync(cliPath, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\S*env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
-  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
-}
