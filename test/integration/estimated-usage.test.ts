@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { estimateInputTokens, estimateTextTokens } from '../../src/tokens/estimate.js';
-import { TEXT_WORD, textChunks } from '../mock-upstream/scenarios.js';
-import { startGatewayWithMock, type GatewayUnderTest } from '../helpers/gateway.js';
+import { textChunks } from '../mock-upstream/scenarios.js';
+import { eventually, startGatewayWithMock, type GatewayUnderTest } from '../helpers/gateway.js';
 
 /** claude-sonnet-4-5 at catalog prices, USD per million tokens (src/catalog/models.ts). */
 const SONNET = { input: 3, output: 15 };
-
-async function eventually(check: () => boolean): Promise<void> {
-  for (let index = 0; index < 200 && !check(); index++) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(check());
-}
 
 const MESSAGES = [
   { role: 'system', content: 'You are a careful engineer. Answer briefly.' },
@@ -94,7 +89,6 @@ describe('an answer without usage is recorded with estimated tokens, marked esti
     assert.equal(record.tokensEstimated, true);
     assert.equal(record.inputTokens, estimateInputTokens('anthropic-messages', body));
     assert.equal(record.outputTokens, Math.ceil(textChunks(20).join('').length / 4));
-    assert.ok(TEXT_WORD.length > 0);
   });
 
   it('an answer with usage is not estimated', async () => {
