@@ -9,13 +9,20 @@ import { randomUUID } from 'node:crypto';
  */
 export function requestId(nowMs: number): string {
   const ms = Math.max(0, Math.floor(nowMs));
-  // A double's radix conversion is slow in V8; requests arriving in the same millisecond share the prefix.
+  // Requests arriving in the same millisecond share the prefix. The 48 bits are written as three 16-bit groups: a small
+  // integer's hex is a fast path in V8, a double's (the whole timestamp) goes through fmod digit by digit.
   if (ms !== lastMs) {
-    const time = ms.toString(16).padStart(12, '0').slice(-12);
-    lastPrefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+    const high = Math.floor(ms / 0x1_0000_0000);
+    const low = ms - high * 0x1_0000_0000;
+    const middle = Math.floor(low / 0x1_0000);
+    lastPrefix = `${hex4(high & 0xffff)}${hex4(middle)}-${hex4(low - middle * 0x1_0000)}-7`;
     lastMs = ms;
   }
   return lastPrefix + randomUUID().slice(15);
+}
+
+function hex4(value: number): string {
+  return value.toString(16).padStart(4, '0');
 }
 
 let lastMs = -1;
