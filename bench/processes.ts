@@ -99,8 +99,8 @@ export async function waitForHealthy(service: Service, url: string, timeoutMs: n
 /**
  * How the benchmark shares the cores: the measured proxies (bare proxy, gateways) on the last CPU, the load generator
  * (this process) and the mock upstream on the others. Without it, the scheduler moves the three busy processes across
- * two cores at will, each target's run meets a different mix of neighbours, and the same code measured 1.3x and 2.2x the
- * bare proxy in back-to-back runs. Null (no pinning) on one core or without taskset.
+ * two cores at will and each target's run meets a different mix of neighbours. Pinning removes that part of the spread;
+ * the VM's own drift remains (hence the per-round ratios in the report). Null (no pinning) on one core or without taskset.
  */
 export function pinningPlan(cpuCount: number): { measured: string; drivers: string } | null {
   if (cpuCount < 2) return null;
