@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { cliNodeFlags, freePort, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
-import { BENCH_UPSTREAM_KEY, buildScenarios } from './scenarios.js';
+import { buildScenarios, gatewayEnvironment } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 
 /** Instructions per request of one target on one scenario. */
@@ -114,10 +114,8 @@ async function main(): Promise<void> {
     const underCallgrind = async (name: string, script: string[], provider: GatewayProvider | null): Promise<Omit<Target, 'appliesTo' | 'callFor'>> => {
       const port = await freePort();
       const outName = `${name}.out`;
-      const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', AUTOMODEL_DB: join(directory, `${name}.db`) };
-      for (const key of Object.keys(env)) if (/^(ANTHROPIC_|OPENAI_|OPENROUTER_|DATABASE_URL|REDIS_URL)/.test(key)) delete env[key];
-      if (provider === 'anthropic') Object.assign(env, { ANTHROPIC_API_KEY: BENCH_UPSTREAM_KEY, ANTHROPIC_BASE_URL: mockUrl });
-      if (provider === 'openrouter') Object.assign(env, { OPENROUTER_API_KEY: BENCH_UPSTREAM_KEY, OPENROUTER_BASE_URL: `${mockUrl}/api/v1` });
+      // The bare proxy takes its upstream as a flag and reads nothing from the environment.
+      const env = provider === null ? process.env : gatewayEnvironment(mockUrl, join(directory, `${name}.db`), provider);
       const service = startService({
         name,
         command: 'valgrind',

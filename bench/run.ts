@@ -27,7 +27,7 @@ import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
 import { renderHeader, renderStoreCost, renderTable, writeResults } from './report.js';
 import type { BenchMeta, BenchRow, TargetName } from './report.js';
-import { BENCH_UPSTREAM_KEY, buildScenarios } from './scenarios.js';
+import { buildScenarios, gatewayEnvironment } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
@@ -60,20 +60,6 @@ async function checkTarget(call: HttpCall, scenarioCall: ScenarioCall, stream: b
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-}
-
-function gatewayEnvironment(mockUrl: string, dbPath: string, provider: GatewayProvider): NodeJS.ProcessEnv {
-  const environment: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    // Only the one upstream of this gateway may be configured, so every request goes to the mock by a known route.
-    if (/^(ANTHROPIC_|OPENAI_|OPENROUTER_|DATABASE_URL|REDIS_URL|AUTOMODEL_)/.test(name)) continue;
-    environment[name] = value;
-  }
-  const upstream =
-    provider === 'anthropic'
-      ? { ANTHROPIC_API_KEY: BENCH_UPSTREAM_KEY, ANTHROPIC_BASE_URL: mockUrl }
-      : { OPENROUTER_API_KEY: BENCH_UPSTREAM_KEY, OPENROUTER_BASE_URL: `${mockUrl}/api/v1` };
-  return { ...environment, ...upstream, AUTOMODEL_DB: dbPath, LOG_LEVEL: 'warn' };
 }
 
 async function main(): Promise<void> {
@@ -215,25 +201,22 @@ async function main(): Promise<void> {
     const rows: BenchRow[] = [];
     let runIndex = 0;
     for (const scenario of scenarios) {
-      // Interleaved rounds: each target runs `rounds` times in turn (direct, bare, gateway, direct, bare, gateway…), so a
-      // machine that slows down or speeds up during the scenario moves every target alike. CPU per request pools the
-      // rounds (ticks over responses); latency figures are the median of the rounds.
+      // The targets that serve this scenario, and of those the ones whose probe passed (the others get a failed row).
+      const present = targets.filter((target) => !target.appliesTo || target.appliesTo(scenario));
+      const runnable = present.filter((target) => !probeFailures.has(`${target.name} ${scenario.shape}`));
       // Peak RSS per scenario: each process's high-water mark starts again from its current RSS, so a row shows what
       // its own load needed (plus whatever the process still holds from earlier rows), not the peak of the whole run.
-      for (const target of targets) {
-        if (!target.appliesTo || target.appliesTo(scenario)) resetPeakRss(target.serverFor(scenario).service.pid);
-      }
-      const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; cpuRounds: number[]; rps: number[]; p50: number[]; p99: number[] }>();
-      for (const target of targets) {
-        if (target.appliesTo && !target.appliesTo(scenario)) continue;
-        if (probeFailures.has(`${target.name} ${scenario.shape}`)) continue;
+      for (const target of present) resetPeakRss(target.serverFor(scenario).service.pid);
+      for (const target of runnable) {
         const call = toHttpCall(target.serverFor(scenario).baseUrl, target.callFor(scenario));
         await runLoad(call, scenario.concurrency, target.name.startsWith('gateway') ? gatewayWarmupSeconds : warmupSeconds / 2);
       }
+      // Interleaved rounds: each target runs `rounds` times in turn (direct, bare, gateway, direct, bare, gateway…), so a
+      // machine that slows down or speeds up during the scenario moves every target alike. CPU per request pools the
+      // rounds (ticks over responses); latency figures are the median of the rounds.
+      const measured = new Map<TargetName, { cpuMs: number; completed: number; failures: number; seconds: number; cpuRounds: number[]; rps: number[]; p50: number[]; p99: number[] }>();
       for (let round = 0; round < rounds; round++) {
-        for (const target of targets) {
-          if (target.appliesTo && !target.appliesTo(scenario)) continue;
-          if (probeFailures.has(`${target.name} ${scenario.shape}`)) continue;
+        for (const target of runnable) {
           const server = target.serverFor(scenario);
           const call = toHttpCall(server.baseUrl, target.callFor(scenario));
           // CPU per request: the target's CPU time over its load runs only (per-thread schedstat, ns),
@@ -254,8 +237,7 @@ async function main(): Promise<void> {
         }
       }
       let directP50: number | undefined;
-      for (const target of targets) {
-        if (target.appliesTo && !target.appliesTo(scenario)) continue;
+      for (const target of present) {
         runIndex += 1;
         const failure = probeFailures.get(`${target.name} ${scenario.shape}`);
         const base = { scenario: scenario.id, target: target.name, concurrency: scenario.concurrency };

@@ -65,6 +65,21 @@ const ANTHROPIC_VERSION = { 'anthropic-version': '2023-06-01' };
 /** The API key the gateway is started with (`OPENROUTER_API_KEY`), so direct calls carry the same credentials. */
 export const BENCH_UPSTREAM_KEY = 'bench-key';
 
+/** The environment of a gateway process whose one upstream is the mock, with its usage store at `dbPath`. */
+export function gatewayEnvironment(mockUrl: string, dbPath: string, provider: GatewayProvider): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    // Only the one upstream of this gateway may be configured, so every request goes to the mock by a known route.
+    if (/^(ANTHROPIC_|OPENAI_|OPENROUTER_|DATABASE_URL|REDIS_URL|AUTOMODEL_)/.test(name)) continue;
+    environment[name] = value;
+  }
+  const upstream =
+    provider === 'anthropic'
+      ? { ANTHROPIC_API_KEY: BENCH_UPSTREAM_KEY, ANTHROPIC_BASE_URL: mockUrl }
+      : { OPENROUTER_API_KEY: BENCH_UPSTREAM_KEY, OPENROUTER_BASE_URL: `${mockUrl}/api/v1` };
+  return { ...environment, ...upstream, AUTOMODEL_DB: dbPath, LOG_LEVEL: 'warn' };
+}
+
 /** Ways of calling the gateway. */
 export const FAMILIES: readonly ScenarioFamily[] = [
   {
