@@ -11,7 +11,7 @@ export interface SseMarkerOptions {
    * streams carry `"usage": null` in every chunk, and inspecting each one cost more than the rest of the relay.
    */
   objectMarkers?: Buffer[];
-  /** The protocol's last event (`data: [DONE]`, `event: message_stop`): it and what follows wait for `beforeEnd`. */
+  /** The protocol's last event (`data: [DONE]`, `event: message_stop`): it and what follows are held for `StreamRelay.end`. */
   terminal: Buffer;
 }
 
