@@ -69,8 +69,13 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
   return new SqliteUsageStore(database, options, journal);
 }
 
-/** Records are moved from the journal into SQLite when this many wait, or after this long. */
-const JOURNAL_BATCH_RECORDS = 512;
+/**
+ * Records are moved from the journal into SQLite when this many wait, or after this long. Small enough that a waiting
+ * row dies young: at 512, every row outlived two scavenges and was promoted, and the old generation grew by 1.5 KB a
+ * request (46 MB of heap after 24k requests at 64 concurrent, against 25 MB at 64). A commit costs ~50 µs, under 1 µs a
+ * record at this size.
+ */
+const JOURNAL_BATCH_RECORDS = 64;
 const JOURNAL_FLUSH_MS = 200;
 const RESOLVED = Promise.resolve();
 
