@@ -5,14 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { compileConfig } from './compile.js';
 import type { CompiledConfig, ConfigIssue } from './compiled.js';
 import { providersFromEnv } from './env-providers.js';
 import { configInputFromFile, type ServerOverrides } from './from-file.js';
 import { interpolateTree } from './interpolate.js';
+import { yamlModule } from './lazy-modules.js';
 import { formatPath, locate, messagesFromZodIssues, type ConfigProblem } from './problems.js';
-import { ConfigFileSchema } from './schema.js';
+import { configFileSchema } from './schema.js';
 
 export type { ConfigProblem } from './problems.js';
 export type { ServerOverrides } from './from-file.js';
@@ -83,6 +83,7 @@ export function loadConfigFile(path: string, options: LoadOptions): LoadResult {
 /** PURE apart from nothing: text → result. `displayPath` is what messages call the file. */
 export function parseConfigText(text: string, options: LoadOptions & { path: string | null; displayPath?: string }): LoadResult {
   const file = options.displayPath ?? options.path;
+  const { LineCounter, parseDocument } = yamlModule();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
@@ -107,7 +108,7 @@ export function parseConfigText(text: string, options: LoadOptions & { path: str
   const interpolated = interpolateTree(raw, options.env);
   for (const error of interpolated.errors) problems.push(at(error.path, 'error', error.message));
 
-  const parsed = ConfigFileSchema.safeParse(interpolated.value);
+  const parsed = configFileSchema().safeParse(interpolated.value);
   if (!parsed.success) {
     for (const { path, message } of messagesFromZodIssues(parsed.error.issues, interpolated.value)) {
       problems.push(at(path, 'error', message, message.startsWith('unknown key')));

@@ -2,10 +2,11 @@
  * Turning what went wrong into messages a person can act on: `file:line:column`, the path in the document
  * (`virtualModels["kilo/auto"].tiers.reasoning[1]`), what was expected and what was found.
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from './compiled.js';
 import type { ConfigPath } from './interpolate.js';
+import { yamlModule } from './lazy-modules.js';
 import { knownKeysAt } from './schema.js';
 import { closest } from './suggest.js';
 
@@ -101,6 +102,7 @@ export function locate(
   path: ReadonlyArray<PropertyKey>,
   options: { atKey?: boolean } = {},
 ): { line: number; column: number } | null {
+  const { isMap, isScalar, isSeq } = yamlModule();
   let node: unknown = document.contents;
   let keyNode: unknown = null;
   let complete = true;
