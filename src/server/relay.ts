@@ -230,8 +230,22 @@ export function relayStream(
 
   return new Promise<void>((resolve) => {
     let settled = false;
+    // What one turn of the event loop relays leaves in one write: the response is corked at the turn's first write and
+    // uncorked once the turn's I/O callbacks have run. An upstream that sends several events in one read (a whole short
+    // answer, or the usage event with the end of the stream) then costs one send to the client instead of one per
+    // event, and the closing events, written after the usage record, join them when they arrive in the same turn.
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      response.uncork();
+    };
     const write = (out: Buffer | string | undefined): void => {
       if (out === undefined || out.length === 0 || settled || response.destroyed) return;
+      if (!corked) {
+        corked = true;
+        response.cork();
+        setImmediate(uncork);
+      }
       if (!response.write(out)) {
         body.pause();
         response.once('drain', onDrain);
