@@ -50,4 +50,40 @@ describe('SseTap', () => {
     // The terminal event waits for end(), which the relay calls once the usage record is durable.
     assert.equal(closing, 'data: [DONE]\n\n');
   });
+
+  it('in a batch of events: replaces one, drops another, keeps a third, with UTF-8 text before them and CRLF framing', () => {
+    const ERROR = Buffer.from('"error"');
+    const tap = new SseTap(sseMarkers({ markers: [USAGE, ERROR], objectMarkers: [USAGE], terminal: Buffer.from('event: message_stop') }), (event) => {
+      if (event.includes('"drop"')) return null;
+      if (event.includes('"keep"')) return undefined;
+      return event.replace('"in":1', '"in":1,"cost":0.5');
+    });
+    const batch =
+      'event: delta\r\ndata: {"text":"héllo — ünïcode"}\r\n\r\n' +
+      'event: start\r\ndata: {"usage":{"in":1}}\r\n\r\n' +
+      'event: delta\r\ndata: {"text":"more ✓"}\r\n\r\n' +
+      'event: error\r\ndata: {"error":{"type":"keep"}}\r\n\r\n' +
+      'event: ping\r\ndata: {"usage":{"drop":true}}\r\n\r\n' +
+      'event: message_stop\r\ndata: {}\r\n\r\n';
+    const { streamed, closing } = run(tap, [batch]);
+    assert.equal(
+      streamed,
+      'event: delta\r\ndata: {"text":"héllo — ünïcode"}\r\n\r\n' +
+        'event: start\r\ndata: {"usage":{"in":1,"cost":0.5}}\r\n\r\n' +
+        'event: delta\r\ndata: {"text":"more ✓"}\r\n\r\n' +
+        'event: error\r\ndata: {"error":{"type":"keep"}}\r\n\r\n',
+    );
+    assert.equal(closing, 'event: message_stop\r\ndata: {}\r\n\r\n');
+  });
+
+  it('hands inspect the whole event, decoded as UTF-8, when a marked event follows multi-byte text in the same chunk', () => {
+    const inspected: string[] = [];
+    const tap = new SseTap(sseMarkers({ markers: [USAGE], objectMarkers: [USAGE], terminal: Buffer.from('data: [DONE]') }), (event) => {
+      inspected.push(event);
+      return undefined;
+    });
+    const { streamed } = run(tap, ['data: {"c":"日本語"}\n\ndata: {"c":"ß","usage":{"n":2}}\n\ndata: {"c":"€"}\n\n']);
+    assert.deepEqual(inspected, ['data: {"c":"ß","usage":{"n":2}}\n\n']);
+    assert.equal(streamed, 'data: {"c":"日本語"}\n\ndata: {"c":"ß","usage":{"n":2}}\n\ndata: {"c":"€"}\n\n');
+  });
 });

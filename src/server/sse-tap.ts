@@ -17,23 +17,26 @@ export interface SseMarkerOptions {
 
 /** A protocol's markers, compiled once (module scope), not per response. */
 export interface SseMarkers {
-  /** One test per marker, on the event bytes read as latin1 (one char per byte, so ASCII markers match exactly). */
-  readonly tests: ReadonlyArray<(text: string) => boolean>;
-  /** The markers as UTF-8 text, to find the marked events inside a batch. */
-  readonly texts: readonly string[];
+  /**
+   * One finder per marker, on event bytes read as latin1 (one char per byte, so ASCII markers match exactly): the index of
+   * the marker's next occurrence at or after `from`, or -1.
+   */
+  readonly finders: ReadonlyArray<(text: string, from: number) => number>;
   readonly terminal: Buffer;
   readonly terminalText: string;
 }
 
 export function sseMarkers(options: SseMarkerOptions): SseMarkers {
   return {
-    tests: options.markers.map((marker) => {
+    finders: options.markers.map((marker) => {
       const text = marker.toString('latin1');
-      if (!options.objectMarkers?.includes(marker)) return (data: string) => data.includes(text);
-      const pattern = new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*\\{`);
-      return (data: string) => pattern.test(data);
+      if (!options.objectMarkers?.includes(marker)) return (data: string, from: number) => data.indexOf(text, from);
+      const pattern = new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*\\{`, 'g');
+      return (data: string, from: number) => {
+        pattern.lastIndex = from;
+        return pattern.exec(data)?.index ?? -1;
+      };
     }),
-    texts: options.markers.map((marker) => marker.toString('utf8')),
     terminal: options.terminal,
     terminalText: options.terminal.toString('latin1'),
   };
@@ -108,8 +111,8 @@ export class SseTap implements StreamRelay {
     // chunk of OpenAI events took (each carries "usage": null).
     const text = complete.toString('latin1');
     this.dataLines += countDataLines(text);
-    const out = this.marked(text) ? this.rewrite(complete) : complete;
-    return this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out, out === complete ? text : undefined);
+    const out = this.marked(text) ? this.rewrite(complete, text) : complete;
+    return this.holdTerminal(out, out === complete ? text : undefined);
   }
 
   end(): Buffer | undefined {
@@ -119,8 +122,8 @@ export class SseTap implements StreamRelay {
     if (rest && rest.length > 0) {
       const text = rest.toString('latin1');
       this.dataLines += countDataLines(text);
-      const out = this.marked(text) ? this.rewrite(rest) : rest;
-      const tail = this.holdTerminal(typeof out === 'string' ? Buffer.from(out) : out);
+      const out = this.marked(text) ? this.rewrite(rest, text) : rest;
+      const tail = this.holdTerminal(out);
       if (tail) parts.push(tail);
     }
     if (this.held) parts.push(...this.held);
@@ -151,24 +154,60 @@ export class SseTap implements StreamRelay {
   }
 
   private marked(text: string): boolean {
-    for (const test of this.markers.tests) if (test(text)) return true;
+    for (const find of this.markers.finders) if (find(text, 0) !== -1) return true;
     return false;
   }
 
-  private rewrite(complete: Buffer): Buffer | string {
-    const text = complete.toString('utf8');
-    const parts = text.split(/(?<=\r?\n\r?\n)/);
-    let changed = false;
-    for (let index = 0; index < parts.length; index++) {
-      const part = parts[index]!;
-      if (!this.markers.texts.some((marker) => part.includes(marker))) continue;
-      const replacement = this.inspect(part);
-      if (replacement === undefined) continue;
-      parts[index] = replacement ?? '';
-      changed = true;
+  /**
+   * Hands each event that holds a marker to `inspect` and splices in what it returns. `text` is `complete` read as latin1,
+   * so a character index is a byte offset: events are found with string searches and cut from the bytes, and only the
+   * inspected events are decoded as UTF-8. (Splitting the whole batch into events with a regular expression cost two
+   * thirds of a tap's time on a chunk holding a whole answer.)
+   */
+  private rewrite(complete: Buffer, text: string): Buffer {
+    // Framing is looked for once: a search for CRLF blank lines in an LF stream would run to the start for every event.
+    const crlf = text.includes('\r\n\r\n');
+    const pieces: Buffer[] = [];
+    let copied = 0;
+    for (let from = 0; ; ) {
+      let at = -1;
+      for (const find of this.markers.finders) {
+        const found = find(text, from);
+        if (found !== -1 && (at === -1 || found < at)) at = found;
+      }
+      if (at === -1) break;
+      const start = eventStart(text, at, crlf);
+      const end = eventEnd(text, at, crlf);
+      const replacement = this.inspect(complete.toString('utf8', start, end));
+      if (replacement !== undefined) {
+        if (start > copied) pieces.push(complete.subarray(copied, start));
+        if (replacement !== null && replacement.length > 0) pieces.push(Buffer.from(replacement));
+        copied = end;
+      }
+      from = end;
     }
-    return changed ? parts.join('') : complete;
+    if (copied === 0 && pieces.length === 0) return complete;
+    if (copied < complete.length) pieces.push(complete.subarray(copied));
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   }
+}
+
+/** Where the event holding `index` starts: just past the blank line before it, or 0. */
+function eventStart(text: string, index: number, crlf: boolean): number {
+  const lf = text.lastIndexOf('\n\n', index);
+  const start = lf === -1 ? 0 : lf + 2;
+  if (!crlf) return start;
+  const crlfAt = text.lastIndexOf('\n\r\n', index);
+  return crlfAt === -1 ? start : Math.max(start, crlfAt + 3);
+}
+
+/** Where the event holding `index` ends: just past the blank line that closes it, or the end of `text`. */
+function eventEnd(text: string, index: number, crlf: boolean): number {
+  const lf = text.indexOf('\n\n', index);
+  const end = lf === -1 ? text.length : lf + 2;
+  if (!crlf) return end;
+  const crlfAt = text.indexOf('\n\r\n', index);
+  return crlfAt === -1 ? end : Math.min(end, crlfAt + 3);
 }
 
 /** The JSON payload of an SSE event's `data:` lines (joined), or null. */
