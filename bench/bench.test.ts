@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js';
 import { percentile } from './measure.js';
-import { cpuRatio, ratiosToBare, renderStoreCost, renderTable } from './report.js';
+import { cpuRatio, ratiosToBare, renderStoreCost, renderStoreHotLoop, renderTable } from './report.js';
 import type { BenchRow } from './report.js';
 import { dumpTotal, renderInstructions } from './instructions.js';
 import { buildScenarios } from './scenarios.js';
+import { measureStoreCost, routedRecord } from './store-cost.js';
+import { openUsageStore } from '../src/usage/store.js';
 
 test('agent turn is deterministic, about 40 KB, with 17 tools and tool-call history', () => {
   for (const protocol of ['openai', 'anthropic'] as const) {
@@ -93,6 +95,27 @@ test('store cost: CPU per request with the store on against off, per scenario wh
   assert.match(table, /\| openrouter-chat\/tiny\/json\/c1 \| 0\.315 \| 0\.300 \| \+5\.0% \| \+5\.0% to \+5\.0% \|/);
   assert.ok(!table.includes('other/c64'));
   assert.equal(renderStoreCost([row('gateway', 0.3)]), null);
+});
+
+test('store hot loop: records really land in the store, and the figure is shown as a share of the same run\'s gateway CPU', async () => {
+  const result = await measureStoreCost({ rounds: 2, recordsPerRound: 300 });
+  assert.equal(result.rounds.length, 2);
+  assert.ok(result.microsecondsPerRecord > 0 && Number.isFinite(result.microsecondsPerRecord));
+  // The record it times is one the store accepts and reads back whole.
+  const store = await openUsageStore({ sqlitePath: ':memory:' });
+  try {
+    const record = routedRecord(7, 1_790_000_000_123);
+    await store.record(record);
+    await store.flush();
+    assert.deepEqual(await store.getRequest(record.id), record);
+  } finally {
+    await store.close();
+  }
+  const row = (target: BenchRow['target'], cpuMsPerRequest: number): BenchRow => ({
+    scenario: 'openrouter-chat/tiny/json/c1', target, concurrency: 1, completed: 100, failures: 0, requestsPerSecond: 1, p50Ms: 1, p99Ms: 1, addedP50Ms: null, ttfbMs: null, cpuMsPerRequest, peakRssMb: 1,
+  });
+  const line = renderStoreHotLoop([row('gateway', 0.25), row('gateway-store-off', 0.24)], { microsecondsPerRecord: 10, rounds: [9.5, 10, 11], recordsPerRound: 1000 });
+  assert.match(line, /10\.0 µs of CPU a record \(rounds 9\.5–11\.0\); the gateway's CPU per request in this run: openrouter-chat\/tiny\/json\/c1 250 µs \(the store 4\.0% of it\)\./);
 });
 
 test('CPU ratios pair the rounds: the median of per-round ratios, so a slow round for both targets does not skew it', () => {

@@ -3,6 +3,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { StoreCostResult } from './store-cost.js';
 
 /** The processes measured. "direct" is the mock itself, loaded with no proxy in front. */
 export type TargetName = 'direct' | 'bare-proxy' | 'gateway' | 'gateway-store-off';
@@ -155,6 +156,22 @@ export function writeResults(path: string, meta: BenchMeta, rows: readonly Bench
   mkdirSync(dirname(path), { recursive: true });
   const enriched = rows.map((row) => ({ ...row, ratioToBareProxy: ratiosToBare(row, rows) }));
   writeFileSync(path, `${JSON.stringify({ meta, rows: enriched, ...extra }, null, 2)}\n`);
+}
+
+/**
+ * The store's cost measured in a hot loop (`store-cost.ts`) as a share of the gateway's CPU per request in the same run,
+ * on each scenario the store-off gateway also ran.
+ */
+export function renderStoreHotLoop(rows: readonly BenchRow[], hotLoop: StoreCostResult): string {
+  const shares = rows
+    .filter((row) => row.target === 'gateway' && !row.failure && rows.some((other) => other.scenario === row.scenario && other.target === 'gateway-store-off'))
+    .map((row) => `${row.scenario} ${(row.cpuMsPerRequest * 1000).toFixed(0)} µs (the store ${((hotLoop.microsecondsPerRecord / (row.cpuMsPerRequest * 1000)) * 100).toFixed(1)}% of it)`);
+  const spread = `${Math.min(...hotLoop.rounds).toFixed(1)}–${Math.max(...hotLoop.rounds).toFixed(1)}`;
+  return (
+    `Store in a hot loop (journal write + batched SQLite insert, ${hotLoop.recordsPerRound} records a round): ` +
+    `${hotLoop.microsecondsPerRecord.toFixed(1)} µs of CPU a record (rounds ${spread})` +
+    (shares.length > 0 ? `; the gateway's CPU per request in this run: ${shares.join(', ')}.` : '.')
+  );
 }
 
 /** What recording usage costs: CPU per request with the store on (the gateway) against off, where both ran. */

@@ -25,9 +25,10 @@ import type { HttpCall } from './measure.js';
 import { cliNodeFlags, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
-import { renderHeader, renderStoreCost, renderTable, writeResults } from './report.js';
+import { renderHeader, renderStoreCost, renderStoreHotLoop, renderTable, writeResults } from './report.js';
 import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { buildScenarios, gatewayEnvironment } from './scenarios.js';
+import { measureStoreCost } from './store-cost.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
@@ -289,16 +290,18 @@ async function main(): Promise<void> {
     const failedRequests = rows.reduce((sum, row) => sum + row.failures, 0);
     // Measured after the load runs, with the children idle, so nothing competes for this process's core.
     const modeInference = measureModeInference(values.quick);
+    const storeHotLoop = await measureStoreCost(values.quick ? { rounds: 3, recordsPerRound: 2000 } : {});
     console.log(renderHeader(meta));
     console.log('');
     console.log(renderTable(rows));
     console.log('');
     const storeCost = renderStoreCost(rows);
     if (storeCost) console.log(`${storeCost}\n`);
+    console.log(`${renderStoreHotLoop(rows, storeHotLoop)}\n`);
     console.log(renderModeInference(modeInference));
     if (failedRequests > 0) console.log(`\nWarning: ${failedRequests} requests failed (non-2xx, errors or timeouts); see bench/results/latest.json.`);
     const resultsPath = resolve(process.cwd(), 'bench/results/latest.json');
-    writeResults(resultsPath, meta, rows, { modeInference });
+    writeResults(resultsPath, meta, rows, { modeInference, storeHotLoop });
     console.error(`bench: done in ${meta.totalSeconds} s; results in ${resultsPath}`);
   } finally {
     await stopAll();
