@@ -3,6 +3,9 @@
  * ratios to the bare proxy are computed per scenario.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js';
 import { percentile } from './measure.js';
@@ -11,6 +14,7 @@ import type { BenchRow } from './report.js';
 import { dumpTotal, renderInstructions } from './instructions.js';
 import { buildScenarios } from './scenarios.js';
 import { measureStoreCost, routedRecord } from './store-cost.js';
+import { cliLaunch } from './processes.js';
 import { openUsageStore } from '../src/usage/store.js';
 
 test('agent turn is deterministic, about 40 KB, with 17 tools and tool-call history', () => {
@@ -150,3 +154,19 @@ test('instruction counts: callgrind dump totals per thread, main thread apart, r
   );
   assert.match(table, /\| s \| gateway \| 600k \| 1\.50× \| 1800k \| 1\.80× \|/);
 });
+
+test('the gateway is started as its bin starts: the shebang\'s environment and node flags', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'automodel-shebang-'));
+  try {
+    const script = join(directory, 'cli.js');
+    writeFileSync(script, '#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --initial-old-space-size=32\nconsole.log(1);\n');
+    assert.deepEqual(cliLaunch(script), { env: { MALLOC_ARENA_MAX: '2' }, nodeFlags: ['--max-semi-space-size=8', '--initial-old-space-size=32'] });
+    writeFileSync(script, '#!/usr/bin/env node\n');
+    assert.deepEqual(cliLaunch(script), { env: {}, nodeFlags: [] });
+    // The real bin's shebang parses (the bench would otherwise start the gateway without its settings).
+    assert.ok(cliLaunch('dist/src/cli/index.js').nodeFlags.length > 0);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+

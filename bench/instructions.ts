@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { cliNodeFlags, freePort, startService, waitForHealthy, waitForLine } from './processes.js';
+import { cliLaunch, freePort, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { buildScenarios, gatewayEnvironment } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
@@ -109,7 +109,8 @@ async function main(): Promise<void> {
     services.push(mock);
     const mockUrl = (await waitForLine(mock, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
     const cli = join(distRoot, 'src/cli/index.js');
-    const flags = cliNodeFlags(cli);
+    // Node flags only: valgrind replaces malloc, so the shebang's malloc settings mean nothing here.
+    const flags = cliLaunch(cli).nodeFlags;
 
     const underCallgrind = async (name: string, script: string[], provider: GatewayProvider | null): Promise<Omit<Target, 'appliesTo' | 'callFor'>> => {
       const port = await freePort();

@@ -188,9 +188,17 @@ export function readPeakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** The node flags of the CLI's shebang (`#!/usr/bin/env -S node …`), so the gateway runs here exactly as its bin runs. */
-export function cliNodeFlags(cliPath: string): string[] {
+/**
+ * How the CLI's shebang (`#!/usr/bin/env -S [NAME=value …] node [--flag …]`) starts it: the environment it sets and the
+ * node flags, so the gateway runs here exactly as its bin runs.
+ */
+export function cliLaunch(cliPath: string): { env: Record<string, string>; nodeFlags: string[] } {
   const first = readFileSync(cliPath, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\S*env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
-  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+  const match = /^#!\S*env -S((?: [A-Z_][A-Z0-9_]*=\S+)*) node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  const env: Record<string, string> = {};
+  for (const assignment of match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []) {
+    const equals = assignment.indexOf('=');
+    env[assignment.slice(0, equals)] = assignment.slice(equals + 1);
+  }
+  return { env, nodeFlags: match?.[2]?.trim().split(/\s+/).filter(Boolean) ?? [] };
 }

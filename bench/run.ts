@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
 import type { HttpCall } from './measure.js';
-import { cliNodeFlags, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
+import { cliLaunch, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
 import { renderHeader, renderStoreCost, renderStoreHotLoop, renderTable, writeResults } from './report.js';
@@ -126,6 +126,8 @@ async function main(): Promise<void> {
     services.push(bare);
     const bareUrl = (await waitForLine(bare, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
 
+    // The gateway starts as its bin does: the shebang's environment and node flags.
+    const launch = cliLaunch(join(distRoot, 'src/cli/index.js'));
     const gateways = new Map<GatewayProvider, { baseUrl: string; service: Service; command: string }>();
     for (const provider of [...new Set(scenarios.map((scenario) => scenario.gatewayProvider))]) {
       const gatewayPort = await freePort();
@@ -136,21 +138,22 @@ async function main(): Promise<void> {
             .replaceAll('{openrouterBaseUrl}', `${mockUrl}/api/v1`)
             .split(/\s+/)
             .filter(Boolean)
-        : [node, ...cliNodeFlags(join(distRoot, 'src/cli/index.js')), join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
+        : [node, ...launch.nodeFlags, join(distRoot, 'src/cli/index.js'), 'serve', '--host', '127.0.0.1', '--port', String(gatewayPort)];
       const [gatewayCommand = node, ...gatewayRest] = gatewayArgs;
       const name = provider === 'openrouter' ? 'gateway' : `gateway (${provider})`;
       const gateway = startService({
         name,
         command: gatewayCommand === 'node' ? node : gatewayCommand,
         args: gatewayRest,
-        env: gatewayEnvironment(mockUrl, join(workDir, `bench-${provider}.db`), provider),
+        env: { ...(gatewayTemplate ? {} : launch.env), ...gatewayEnvironment(mockUrl, join(workDir, `bench-${provider}.db`), provider) },
         logFile: join(workDir, `gateway-${provider}.log`),
         cpus: pinning?.measured,
       });
       services.push(gateway);
       const baseUrl = `http://127.0.0.1:${gatewayPort}`;
       await waitForHealthy(gateway, `${baseUrl}/healthz`, 30_000);
-      gateways.set(provider, { baseUrl, service: gateway, command: gatewayArgs.join(' ') });
+      const shownEnv = gatewayTemplate ? [] : Object.entries(launch.env).map(([name, value]) => `${name}=${value}`);
+      gateways.set(provider, { baseUrl, service: gateway, command: [...shownEnv, ...gatewayArgs].join(' ') });
     }
     const gatewayFor = (scenario: BenchScenario): { baseUrl: string; service: Service } => {
       const gateway = gateways.get(scenario.gatewayProvider);
@@ -167,8 +170,8 @@ async function main(): Promise<void> {
       const storeOff = startService({
         name: 'gateway (store off)',
         command: node,
-        args: [...cliNodeFlags(join(distRoot, 'src/cli/index.js')), join(distRoot, 'bench/gateway-store-off.js'), '--port', '0'],
-        env: gatewayEnvironment(mockUrl, join(workDir, 'bench-store-off.db'), 'openrouter'),
+        args: [...launch.nodeFlags, join(distRoot, 'bench/gateway-store-off.js'), '--port', '0'],
+        env: { ...launch.env, ...gatewayEnvironment(mockUrl, join(workDir, 'bench-store-off.db'), 'openrouter') },
         logFile: join(workDir, 'gateway-store-off.log'),
         cpus: pinning?.measured,
       });

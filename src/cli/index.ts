@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --initial-old-space-size=32
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --initial-old-space-size=32
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigLoadError, startGateway } from '../main.js';
 import { createUsageCommand } from './commands/usage.js';

@@ -209,17 +209,18 @@ describe('automodel models', () => {
 
 describe('the automodel bin', () => {
   const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
-  const flags = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)*)$/.exec(shebang)?.[1]?.trim() ?? '';
+  const launch = /^#!\/usr\/bin\/env -S ((?:[A-Z_]+=\S+ )*node(?: --[\w-]+=\S+)*)$/.exec(shebang)?.[1] ?? '';
 
-  it('runs under the V8 heap settings its shebang names, and npm start uses the same', () => {
-    assert.match(flags, /--max-semi-space-size=\d+/);
-    assert.match(flags, /--initial-old-space-size=\d+/);
+  it('runs under the malloc and V8 heap settings its shebang names, and npm start uses the same', () => {
+    assert.match(launch, /^MALLOC_ARENA_MAX=2 node /);
+    assert.match(launch, /--max-semi-space-size=\d+/);
+    assert.match(launch, /--initial-old-space-size=\d+/);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-    assert.equal(pkg.scripts.start, `node ${flags} dist/src/cli/index.js serve`);
+    assert.equal(pkg.scripts.start, `${launch} dist/src/cli/index.js serve`);
   });
 
   it('starts through its shebang (env -S) as an installed bin would', () => {
-    const result = spawnSync('/usr/bin/env', ['-S', `node ${flags}`, CLI, 'config', 'schema'], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync('/usr/bin/env', ['-S', launch, CLI, 'config', 'schema'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(result.status, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as { type?: string }).type, 'object');
   });
