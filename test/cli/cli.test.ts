@@ -211,12 +211,13 @@ describe('the automodel bin', () => {
   const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
   const launch = /^#!\/usr\/bin\/env -S ((?:[A-Z_]+=\S+ )*node(?: --[\w-]+=\S+)*)$/.exec(shebang)?.[1] ?? '';
 
-  it('runs under the malloc and V8 heap settings its shebang names, and npm start uses the same', () => {
+  it('runs under the malloc and V8 heap settings its shebang names; npm start uses the same node flags', () => {
     assert.match(launch, /^MALLOC_ARENA_MAX=2 node /);
     assert.match(launch, /--max-semi-space-size=\d+/);
     assert.match(launch, /--initial-old-space-size=\d+/);
+    // npm start has no environment prefix: `NAME=value cmd` is not understood by the shell npm uses on Windows.
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-    assert.equal(pkg.scripts.start, `${launch} dist/src/cli/index.js serve`);
+    assert.equal(pkg.scripts.start, `${launch.replace(/^(?:[A-Z_]+=\S+ )+/, '')} dist/src/cli/index.js serve`);
   });
 
   it('starts through its shebang (env -S) as an installed bin would', () => {
