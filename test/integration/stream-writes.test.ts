@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { startGateway, type RunningGateway } from '../../src/main.js';
+import { startGatewayWithMock, type GatewayUnderTest } from '../helpers/gateway.js';
 
 /** A whole chunked SSE answer (20 text events, the usage event, `[DONE]`) as one block of bytes. */
 function wholeStreamResponse(): Buffer {
@@ -101,3 +102,40 @@ describe('stream relay: writes to the client are coalesced per event-loop turn',
     }
   });
 });
+
+/** Coalescing is per event-loop turn only: a stream that trickles in goes out as it comes, each event in its own turn. */
+describe('stream relay: a slow stream reaches the client as it arrives', () => {
+  let env: GatewayUnderTest;
+  before(async () => {
+    env = await startGatewayWithMock(['openrouter']);
+  });
+  after(async () => {
+    await env.close();
+  });
+
+  it('the first token is at the client long before the upstream finishes', async () => {
+    env.mock.enqueue({ fault: 'slow-drip', delayMs: 80, chunks: 6 });
+    const started = performance.now();
+    const response = await fetch(`${env.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-kilocode-mode': 'code' },
+      body: JSON.stringify({ model: 'kilo/auto', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let firstContentAt: number | null = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (firstContentAt === null && text.includes('"content":"mock')) firstContentAt = performance.now() - started;
+    }
+    const endedAt = performance.now() - started;
+    assert.ok(text.includes('data: [DONE]'));
+    assert.ok(firstContentAt !== null);
+    // Six frames 80 ms apart: the stream takes about half a second; the first token must not wait for the rest.
+    assert.ok(endedAt - firstContentAt > 250, `first content at ${firstContentAt.toFixed(0)} ms, end at ${endedAt.toFixed(0)} ms`);
+  });
+});
+
