@@ -28,8 +28,8 @@ import { measureModeInference, renderModeInference } from './mode-inference.js';
 import { renderHeader, renderStoreCost, renderStoreHotLoop, renderTable, writeResults } from './report.js';
 import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { buildScenarios, gatewayEnvironment } from './scenarios.js';
-import { measureStoreCost } from './store-cost.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
+import { measureStoreCost } from './store-cost.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
 const LOAD_BUDGET_SECONDS = 120;
