@@ -25,6 +25,8 @@ interface Fact {
   text: string;
   /** For relative imports: the target as a repository-relative path without extension (`src/server/app`). */
   target?: string;
+  /** For imports: only types are imported (`import type …`, or every named binding marked `type`), so nothing loads. */
+  typeOnly?: boolean;
   line: number;
 }
 
@@ -56,9 +58,17 @@ export function collectFacts(path: string, text: string): SourceFacts {
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const facts: Fact[] = [];
   const lineOf = (node: ts.Node) => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-  const addImport = (specifier: string, node: ts.Node) => {
+  const addImport = (specifier: string, node: ts.Node, typeOnly = false) => {
     const target = resolveTarget(path, specifier);
-    facts.push({ kind: 'import', text: specifier, line: lineOf(node), ...(target ? { target } : {}) });
+    facts.push({ kind: 'import', text: specifier, line: lineOf(node), ...(target ? { target } : {}), ...(typeOnly ? { typeOnly } : {}) });
+  };
+  const isTypeOnlyImport = (node: ts.ImportDeclaration | ts.ExportDeclaration): boolean => {
+    if (ts.isExportDeclaration(node)) return node.isTypeOnly;
+    const clause = node.importClause;
+    if (!clause) return false;
+    if (clause.isTypeOnly) return true;
+    const bindings = clause.namedBindings;
+    return clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((element) => element.isTypeOnly);
   };
   const isProcess = (node: ts.Node) => ts.isIdentifier(node) && node.text === 'process';
   const isGlobalObject = (node: ts.Node) => ts.isIdentifier(node) && ['globalThis', 'global', 'window', 'self'].includes(node.text);
@@ -66,7 +76,7 @@ export function collectFacts(path: string, text: string): SourceFacts {
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const specifier = node.moduleSpecifier.text;
-      addImport(specifier, node);
+      addImport(specifier, node, isTypeOnlyImport(node));
       // `import { env } from 'node:process'` reads the environment without saying `process.env`.
       if (ts.isImportDeclaration(node) && /^(node:)?process$/.test(specifier)) {
         const bindings = node.importClause?.namedBindings;
@@ -188,6 +198,12 @@ export const RULES: Rule[] = [
     check: (fact) => (fact.kind === 'process-env' ? `reads ${fact.text}` : undefined),
   },
   {
+    // A gateway on zero config never reads a config file; loading the parsers anyway cost ~10 MB of resident memory.
+    name: 'zod and yaml are loaded only through config/lazy-modules.ts (types may be imported anywhere)',
+    appliesTo: (path) => under(path, 'src') && path !== 'src/config/lazy-modules.ts' && !isTestFile(path),
+    check: (fact) => (fact.kind === 'import' && /^(zod|yaml)(\/|$)/.test(fact.text) && !fact.typeOnly ? `imports ${fact.text} at load time` : undefined),
+  },
+  {
     // Unit tests beside the code may share the fixtures in test/ (they are tests themselves); shipped code may not.
     name: 'nothing in src/ imports from web/, and only unit tests import from test/',
     appliesTo: (path) => under(path, 'src'),
@@ -247,6 +263,15 @@ describe('architecture checker (synthetic sources)', () => {
     assert.deepEqual(violationsOf('src/router/a.ts', "// import x from 'node:fs'\nconst s = \"fetch('x') process.env\";"), []);
     assert.deepEqual(violationsOf('src/router/a.ts', "import type { UsageRecord } from '../usage/types.js';"), []);
     assert.deepEqual(violationsOf('src/router/a.test.ts', "import { readFileSync } from 'node:fs';"), []);
+  });
+
+  it('sees zod and yaml loaded outside config/lazy-modules.ts, and lets their types through', () => {
+    assert.equal(violationsOf('src/config/schema.ts', "import { z } from 'zod';").length, 1);
+    assert.equal(violationsOf('src/config/load.ts', "import { parseDocument, type Document } from 'yaml';").length, 1);
+    assert.equal(violationsOf('src/server/x.ts', "const yaml = await import('yaml');").length, 1);
+    assert.deepEqual(violationsOf('src/config/schema.ts', "import type * as Zod from 'zod';"), []);
+    assert.deepEqual(violationsOf('src/config/problems.ts', "import { type Document, type LineCounter } from 'yaml';"), []);
+    assert.deepEqual(violationsOf('src/config/lazy-modules.ts', "const z = require('zod');"), []);
   });
 
   it('sees imports of providers/, server/ and the usage store from the pure layers, type-only included', () => {
