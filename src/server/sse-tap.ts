@@ -111,7 +111,7 @@ export class SseTap implements StreamRelay {
     // chunk of OpenAI events took (each carries "usage": null).
     const text = complete.toString('latin1');
     this.dataLines += countDataLines(text);
-    const out = this.marked(text) ? this.rewrite(complete, text) : complete;
+    const out = this.rewrite(complete, text);
     return this.holdTerminal(out, out === complete ? text : undefined);
   }
 
@@ -122,7 +122,7 @@ export class SseTap implements StreamRelay {
     if (rest && rest.length > 0) {
       const text = rest.toString('latin1');
       this.dataLines += countDataLines(text);
-      const out = this.marked(text) ? this.rewrite(rest, text) : rest;
+      const out = this.rewrite(rest, text);
       const tail = this.holdTerminal(out);
       if (tail) parts.push(tail);
     }
@@ -153,11 +153,6 @@ export class SseTap implements StreamRelay {
     return at > 0 ? out.subarray(0, at) : undefined;
   }
 
-  private marked(text: string): boolean {
-    for (const find of this.markers.finders) if (find(text, 0) !== -1) return true;
-    return false;
-  }
-
   /**
    * Hands each event that holds a marker to `inspect` and splices in what it returns. `text` is `complete` read as latin1,
    * so a character index is a byte offset: events are found with string searches and cut from the bytes, and only the
@@ -165,8 +160,10 @@ export class SseTap implements StreamRelay {
    * thirds of a tap's time on a chunk holding a whole answer.)
    */
   private rewrite(complete: Buffer, text: string): Buffer {
-    // Framing is looked for once: a search for CRLF blank lines in an LF stream would run to the start for every event.
-    const crlf = text.includes('\r\n\r\n');
+    // Framing is looked for once, at the first marked event: a search for CRLF blank lines in an LF stream would run to
+    // the start for every event. A batch without a marked event (most of them) is returned as it is after one search per
+    // marker.
+    let crlf: boolean | undefined;
     const pieces: Buffer[] = [];
     let copied = 0;
     for (let from = 0; ; ) {
@@ -176,6 +173,7 @@ export class SseTap implements StreamRelay {
         if (found !== -1 && (at === -1 || found < at)) at = found;
       }
       if (at === -1) break;
+      crlf ??= text.includes('\r\n\r\n');
       const start = eventStart(text, at, crlf);
       const end = eventEnd(text, at, crlf);
       const replacement = this.inspect(complete.toString('utf8', start, end));
