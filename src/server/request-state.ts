@@ -24,7 +24,7 @@ export interface RequestState {
   usage: NormalizedUsage | null;
   tokensEstimated: boolean;
   /**
-   * Output tokens of the answer as far as the relay could tell without the upstream's usage (see `usage-estimate.ts`):
+   * Output tokens of the answer as far as the relay could tell without the upstream's usage (see `estimateMissingUsage` in `pipeline.ts`):
    * counted only for the record of an answer that arrives without usage; null when not counted.
    */
   answerTokens: number | null;
