@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { makeRecord } from '../../test/usage/fixtures.js';
-import { journalLine, rowOfLine, toJournalRow, UsageJournal } from './journal.js';
+import { UsageJournal } from './journal.js';
+import { encodeRecord } from './record-data.js';
 import { openUsageStore } from './store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'automodel-journal-'));
@@ -45,20 +46,29 @@ it('while another live process owns the journal, the store writes without one (c
   assert.equal(readFileSync(`${path}-usage-journal.lock`, 'utf8'), String(process.ppid), 'the owner\'s lock is left alone');
 });
 
-it('a journal line carries the JSON columns as JSON values and reads back to the same row', () => {
-  const record = makeRecord({
-    id: 'line-1',
-    detail: { diagnostics: ['mode "plan" from x-kilocode-mode', 'é → ü'], candidates: ['anthropic:claude-opus-4-5'] },
-  });
-  const row = toJournalRow(record);
-  const line = journalLine(row);
-  const parsed = JSON.parse(line) as unknown[];
-  assert.deepEqual(parsed[12], record.attempts, 'attempts as a JSON array, not a string of JSON');
-  assert.deepEqual(parsed[29], record.detail);
-  assert.ok(!line.includes('"[{\\"'), 'attempts not serialised twice (a string of JSON)');
-  assert.deepEqual(rowOfLine(parsed), row);
-  const noDetail = toJournalRow(makeRecord({ id: 'line-2', detail: null }));
-  assert.deepEqual(rowOfLine(JSON.parse(journalLine(noDetail)) as unknown[]), noDetail);
-  // A line as 0.2 wrote it (the JSON columns as strings) reads back unchanged.
-  assert.deepEqual(rowOfLine(JSON.parse(JSON.stringify(row)) as unknown[]), row);
+it('a journal line is the record as the store keeps it, and journals of earlier versions are replayed', async () => {
+  const path = join(directory, 'formats.db');
+  const journal = UsageJournal.open(path)!;
+  const record = makeRecord({ id: 'line-now', detail: { diagnostics: ['mode "plan" from x-kilocode-mode', 'é → ü'] } });
+  const row = journal.append(record);
+  const line = readFileSync(`${path}-usage-journal`, 'utf8');
+  assert.equal(line, `${encodeRecord(record)}\n`, 'one line, the encoded record');
+  assert.equal(row.at(-1), encodeRecord(record), 'the row carries the same text as its data column');
+  // A line as 0.2 to 0.4 wrote it: the old columns, booleans as 0/1, attempts and detail as strings of JSON.
+  const old = makeRecord({ id: 'line-0.2', streamed: true, aborted: false, tokensEstimated: true });
+  const oldRow = [
+    old.id, old.time, old.clientProtocol, old.route, old.clientName, old.sessionId, old.mode, old.modeSource, old.tier,
+    old.requestedModel, old.servedModel, old.provider, JSON.stringify(old.attempts), old.status, old.errorCode,
+    old.inputTokens, old.outputTokens, old.cacheReadTokens, old.cacheWriteTokens, old.reasoningTokens, 1, old.costUsd,
+    old.costSource, old.baselineCostUsd, old.ttfbMs, old.durationMs, 1, 0, old.reason, JSON.stringify(old.detail),
+  ];
+  appendFileSync(`${path}-usage-journal`, `${JSON.stringify(oldRow)}\n`);
+  // No close(): as if killed.
+  const store = await openUsageStore({ sqlitePath: path });
+  try {
+    assert.deepEqual(await store.getRequest('line-now'), record);
+    assert.deepEqual(await store.getRequest('line-0.2'), old);
+  } finally {
+    await store.close();
+  }
 });

@@ -11,47 +11,9 @@
  * the lock held by a live process and writes without a journal (commit per batch), which is correct, only slower.
  */
 import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { recordToRow, USAGE_COLUMNS } from './store.js';
+import { decodeRecord, encodeRecord } from './record-data.js';
+import { recordToRow, type UsageRow } from './store.js';
 import type { UsageRecord } from './types.js';
-
-/** A record as SQLite column values, in `USAGE_COLUMNS` order (booleans as 0/1): what a journal line holds. */
-export type JournalRow = Array<string | number | null>;
-
-/** The row of a record, as the journal writes it and SQLite inserts it. */
-export function toJournalRow(record: UsageRecord): JournalRow {
-  return recordToRow(record, (value) => (value ? 1 : 0)) as JournalRow;
-}
-
-/** Columns that hold JSON text; a journal line carries them as JSON values, not as strings of JSON. */
-const JSON_COLUMNS = [USAGE_COLUMNS.indexOf('attempts'), USAGE_COLUMNS.indexOf('detail')];
-
-/**
- * The journal line of a row: the row as a JSON array, except that the JSON-text columns go in as the JSON values they
- * already are. Written as strings, every quote inside them was escaped on the way out (the slowest part of the line, by
- * callgrind) and unescaped again on replay.
- */
-export function journalLine(row: JournalRow): string {
-  let line = '[';
-  let from = 0;
-  for (const column of JSON_COLUMNS) {
-    if (column > from) line += `${JSON.stringify(row.slice(from, column)).slice(1, -1)},`;
-    line += `${row[column] ?? 'null'}`;
-    from = column + 1;
-    if (from < row.length) line += ',';
-  }
-  if (from < row.length) line += JSON.stringify(row.slice(from)).slice(1, -1);
-  return `${line}]`;
-}
-
-/** A journal line back to its row (lines that carried the JSON columns as strings, before 0.3, come back unchanged). */
-export function rowOfLine(parsed: JournalRow | unknown[]): JournalRow {
-  const row = parsed as JournalRow;
-  for (const column of JSON_COLUMNS) {
-    const value = (parsed as unknown[])[column];
-    if (value !== null && typeof value === 'object') row[column] = JSON.stringify(value);
-  }
-  return row;
-}
 
 const TRUNCATE_AT_BYTES = 8 * 1024 * 1024;
 
@@ -77,23 +39,21 @@ export class UsageJournal {
   }
 
   /**
-   * Rows a crashed predecessor left behind. A torn last line (killed mid-write) is skipped. Lines are rows (`[…]`, the
-   * JSON columns as JSON values since 0.3, as strings before); journals of versions before 0.2 held record objects
-   * (`{…}`), which are converted.
+   * Rows a crashed predecessor left behind. A torn last line (killed mid-write) is skipped. Lines are records as
+   * `encodeRecord` writes them; lines of earlier versions are read by `decodeRecord` and stored in today's encoding.
    */
-  replay(): JournalRow[] {
+  replay(): UsageRow[] {
     let text: string;
     try {
       text = readFileSync(this.#path, 'utf8');
     } catch {
       return [];
     }
-    const rows: JournalRow[] = [];
+    const rows: UsageRow[] = [];
     for (const line of text.split('\n')) {
       if (line.length === 0) continue;
       try {
-        const parsed = JSON.parse(line) as JournalRow | UsageRecord;
-        rows.push(Array.isArray(parsed) ? rowOfLine(parsed) : toJournalRow(parsed));
+        rows.push(recordToRow(decodeRecord(JSON.parse(line))));
       } catch {
         // A partial line from a write the kill interrupted: its request never got its last byte.
       }
@@ -102,13 +62,13 @@ export class UsageJournal {
   }
 
   /**
-   * Makes `record` durable: one write of one line, the record as the row SQLite will insert (half the bytes of the
-   * record object, and `attempts` and `detail` serialised once for both). Returns the row for the batched insert.
+   * Makes `record` durable: one write of one line, the record encoded as the store's `data` column keeps it, so it is
+   * serialised once for both. Returns the row for the batched insert.
    */
-  append(record: UsageRecord): JournalRow {
-    const row = toJournalRow(record);
-    this.#bytes += writeSync(this.#fd, `${journalLine(row)}\n`);
-    return row;
+  append(record: UsageRecord): UsageRow {
+    const data = encodeRecord(record);
+    this.#bytes += writeSync(this.#fd, `${data}\n`);
+    return recordToRow(record, data);
   }
 
   /**

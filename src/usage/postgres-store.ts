@@ -20,7 +20,7 @@ import {
 } from './store.js';
 import type { UsageRecord } from './types.js';
 
-/** PostgreSQL allows 65,535 parameters per statement; 30 columns x 1,000 rows stays below. */
+/** PostgreSQL allows 65,535 parameters per statement; 18 columns x 1,000 rows stays below. */
 const ROWS_PER_STATEMENT = 1000;
 /** Arbitrary constant naming our advisory lock ("automodel" in ASCII, truncated to fit an int4). */
 const MIGRATION_LOCK_ID = 0x6175746f;
@@ -101,7 +101,7 @@ class PostgresUsageStore implements UsageStore {
 
   async #insertBatch(records: UsageRecord[]): Promise<void> {
     if (records.length <= ROWS_PER_STATEMENT) {
-      await this.#pool.query(insertStatement(records.length), records.flatMap((record) => recordToRow(record, Boolean)));
+      await this.#pool.query(insertStatement(records.length), records.flatMap((record) => recordToRow(record)));
       return;
     }
     const client = await this.#pool.connect();
@@ -109,7 +109,7 @@ class PostgresUsageStore implements UsageStore {
       await client.query('BEGIN');
       for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
         const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
-        await client.query(insertStatement(chunk.length), chunk.flatMap((record) => recordToRow(record, Boolean)));
+        await client.query(insertStatement(chunk.length), chunk.flatMap((record) => recordToRow(record)));
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -131,14 +131,14 @@ class PostgresUsageStore implements UsageStore {
   }
 
   async listRequests(query: RequestsQuery): Promise<UsageRecord[]> {
-    const built = buildRequestsQuery(POSTGRES_DIALECT, USAGE_COLUMNS, query);
+    const built = buildRequestsQuery(POSTGRES_DIALECT, ['data'], query);
     const result = await this.#pool.query<Record<string, unknown>>(built.sql, built.params);
     return result.rows.map(rowToRecord);
   }
 
   async getRequest(id: string): Promise<UsageRecord | null> {
     const result = await this.#pool.query<Record<string, unknown>>(
-      `SELECT ${USAGE_COLUMNS.join(', ')} FROM usage_records WHERE id = $1`,
+      'SELECT data FROM usage_records WHERE id = $1',
       [id],
     );
     const row = result.rows[0];

@@ -9,22 +9,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { toJournalRow, UsageJournal, type JournalRow } from './journal.js';
+import { UsageJournal } from './journal.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { buildRequestsQuery, buildSummaryQuery, SQLITE_DIALECT, toSummaryRow } from './report.js';
 import {
   BatchWriter,
+  recordToRow,
   rowToRecord,
   USAGE_COLUMNS,
   type RequestsQuery,
   type UsageQuery,
+  type UsageRow,
   type UsageStore,
   type UsageStoreOptions,
   type UsageSummaryRow,
 } from './store.js';
 import type { UsageRecord } from './types.js';
 
-/** Rows per INSERT statement: 30 columns x 32 rows stays well under SQLite's parameter limit. */
+/** Rows per INSERT statement: 18 columns x 32 rows stays well under SQLite's parameter limit. */
 const ROWS_PER_STATEMENT = 32;
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -85,10 +87,10 @@ class SqliteUsageStore implements UsageStore {
   readonly #writer: BatchWriter;
   readonly #insertStatements = new Map<number, Statement>();
   readonly #getStatement: Statement;
-  readonly #insertBatch: (rows: JournalRow[]) => void;
+  readonly #insertBatch: (rows: UsageRow[]) => void;
   readonly #journal: UsageJournal | null;
   readonly #options: UsageStoreOptions;
-  #journaled: JournalRow[] = [];
+  #journaled: UsageRow[] = [];
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -96,8 +98,8 @@ class SqliteUsageStore implements UsageStore {
     this.#journal = journal;
     this.#options = options;
     this.#database = database;
-    this.#getStatement = database.prepare(`SELECT ${USAGE_COLUMNS.join(', ')} FROM usage_records WHERE id = ?`);
-    this.#insertBatch = database.transaction((rows: JournalRow[]) => {
+    this.#getStatement = database.prepare('SELECT data FROM usage_records WHERE id = ?');
+    this.#insertBatch = database.transaction((rows: UsageRow[]) => {
       for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
         const end = Math.min(rows.length, start + ROWS_PER_STATEMENT);
         const values: unknown[] = [];
@@ -110,7 +112,7 @@ class SqliteUsageStore implements UsageStore {
         this.#insertStatement(end - start).run(...values);
       }
     });
-    this.#writer = new BatchWriter((records) => this.#insertBatch(records.map(toJournalRow)), options);
+    this.#writer = new BatchWriter((records) => this.#insertBatch(records.map((record) => recordToRow(record))), options);
     if (journal) {
       const left = journal.replay();
       if (left.length > 0) {
@@ -181,7 +183,7 @@ class SqliteUsageStore implements UsageStore {
 
   async listRequests(query: RequestsQuery): Promise<UsageRecord[]> {
     this.#drainJournal();
-    const built = buildRequestsQuery(SQLITE_DIALECT, USAGE_COLUMNS, query);
+    const built = buildRequestsQuery(SQLITE_DIALECT, ['data'], query);
     const rows = this.#database.prepare(built.sql).all(built.params) as Array<Record<string, unknown>>;
     return rows.map(rowToRecord);
   }

@@ -9,6 +9,7 @@
  * so a pipeline that awaits it before writing the response's last byte never loses a completed request
  * to a `kill -9`. Records queued in the same event-loop turn share one transaction (see `BatchWriter`).
  */
+import { decodeRecord, encodeRecord } from './record-data.js';
 import type { UsageRecord } from './types.js';
 
 /** Dimensions a summary can group by. `total` returns a single row (key `"total"`) over the whole range. */
@@ -258,72 +259,33 @@ export class BatchWriter {
   }
 }
 
-/** The table's columns in insert order; `recordToRow()` returns values in this order. */
+/**
+ * The table's columns in insert order; `recordToRow()` returns values in this order. The columns are what reports filter,
+ * group and sum on; `data` holds the whole record (`record-data.ts`), which is what the requests list and lookups read.
+ */
 export const USAGE_COLUMNS = [
-  'id', 'time', 'client_protocol', 'route', 'client_name', 'session_id', 'mode', 'mode_source', 'tier',
-  'requested_model', 'served_model', 'provider', 'attempts', 'status', 'error_code', 'input_tokens',
-  'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'tokens_estimated',
-  'cost_usd', 'cost_source', 'baseline_cost_usd', 'ttfb_ms', 'duration_ms', 'streamed', 'aborted', 'reason', 'detail',
+  'id', 'time', 'mode', 'tier', 'served_model', 'provider', 'client_name', 'session_id', 'status', 'error_code',
+  'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd',
+  'baseline_cost_usd', 'data',
 ] as const;
 
-type SqlValue = string | number | boolean | null;
+/** A record as column values, in `USAGE_COLUMNS` order: what both backends insert. */
+export type UsageRow = Array<string | number | null>;
 
-/**
- * A record as column values. Only `attempts` and `detail` are serialised; booleans go through `bool`
- * because SQLite wants 0/1 and PostgreSQL real booleans.
- */
-export function recordToRow(record: UsageRecord, bool: (value: boolean) => SqlValue): SqlValue[] {
+/** A record as column values; `data` is its encoding, when the caller has it already (the journal line). */
+export function recordToRow(record: UsageRecord, data: string = encodeRecord(record)): UsageRow {
   return [
-    record.id, record.time, record.clientProtocol, record.route, record.clientName, record.sessionId,
-    record.mode, record.modeSource, record.tier, record.requestedModel, record.servedModel, record.provider,
-    JSON.stringify(record.attempts), record.status, record.errorCode, record.inputTokens, record.outputTokens,
-    record.cacheReadTokens, record.cacheWriteTokens, record.reasoningTokens, bool(record.tokensEstimated),
-    record.costUsd, record.costSource, record.baselineCostUsd, record.ttfbMs, record.durationMs,
-    bool(record.streamed), bool(record.aborted), record.reason,
-    record.detail === null ? null : JSON.stringify(record.detail),
+    record.id, record.time, record.mode, record.tier, record.servedModel, record.provider, record.clientName,
+    record.sessionId, record.status, record.errorCode, record.inputTokens, record.outputTokens, record.cacheReadTokens,
+    record.cacheWriteTokens, record.reasoningTokens, record.costUsd, record.baselineCostUsd, data,
   ];
 }
 
-/** Row (either backend: PostgreSQL returns BIGINT as text, SQLite booleans as 0/1) → record. */
+/** A row as either backend returns it (at least its `data` column) → the record. */
 export function rowToRecord(row: Record<string, unknown>): UsageRecord {
-  return {
-    id: String(row.id),
-    time: Number(row.time),
-    clientProtocol: row.client_protocol as UsageRecord['clientProtocol'],
-    route: String(row.route),
-    clientName: textOrNull(row.client_name),
-    sessionId: textOrNull(row.session_id),
-    mode: textOrNull(row.mode),
-    modeSource: row.mode_source as UsageRecord['modeSource'],
-    tier: textOrNull(row.tier),
-    requestedModel: textOrNull(row.requested_model),
-    servedModel: textOrNull(row.served_model),
-    provider: textOrNull(row.provider),
-    attempts: JSON.parse(String(row.attempts)) as UsageRecord['attempts'],
-    status: Number(row.status),
-    errorCode: textOrNull(row.error_code),
-    inputTokens: numberOrNull(row.input_tokens),
-    outputTokens: numberOrNull(row.output_tokens),
-    cacheReadTokens: numberOrNull(row.cache_read_tokens),
-    cacheWriteTokens: numberOrNull(row.cache_write_tokens),
-    reasoningTokens: numberOrNull(row.reasoning_tokens),
-    tokensEstimated: Boolean(row.tokens_estimated),
-    costUsd: numberOrNull(row.cost_usd),
-    costSource: row.cost_source as UsageRecord['costSource'],
-    baselineCostUsd: numberOrNull(row.baseline_cost_usd),
-    ttfbMs: numberOrNull(row.ttfb_ms),
-    durationMs: Number(row.duration_ms),
-    streamed: Boolean(row.streamed),
-    aborted: Boolean(row.aborted),
-    reason: textOrNull(row.reason),
-    detail: row.detail === null || row.detail === undefined ? null : (JSON.parse(String(row.detail)) as Record<string, unknown>),
-  };
+  return decodeRecord(JSON.parse(String(row.data)));
 }
 
 export function numberOrNull(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
-}
-
-function textOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
 }

@@ -81,3 +81,40 @@ export function makeSparseRecord(overrides: Partial<UsageRecord> = {}): UsageRec
     ...overrides,
   });
 }
+
+/** The columns of schema versions 1 and 2, before the record moved into `data` (migration 3). */
+export const VERSION_2_COLUMNS = [
+  'id', 'time', 'client_protocol', 'route', 'client_name', 'session_id', 'mode', 'mode_source', 'tier',
+  'requested_model', 'served_model', 'provider', 'attempts', 'status', 'error_code', 'input_tokens',
+  'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'tokens_estimated',
+  'cost_usd', 'cost_source', 'baseline_cost_usd', 'ttfb_ms', 'duration_ms', 'streamed', 'aborted', 'reason', 'detail',
+] as const;
+
+/** A record as a version-2 row (`VERSION_2_COLUMNS` order), with booleans as `bool` maps them for the backend. */
+export function version2Row<B>(record: UsageRecord, bool: (value: boolean) => B): unknown[] {
+  return [
+    record.id, record.time, record.clientProtocol, record.route, record.clientName, record.sessionId, record.mode,
+    record.modeSource, record.tier, record.requestedModel, record.servedModel, record.provider,
+    JSON.stringify(record.attempts), record.status, record.errorCode, record.inputTokens, record.outputTokens,
+    record.cacheReadTokens, record.cacheWriteTokens, record.reasoningTokens, bool(record.tokensEstimated),
+    record.costUsd, record.costSource, record.baselineCostUsd, record.ttfbMs, record.durationMs, bool(record.streamed),
+    bool(record.aborted), record.reason, record.detail === null ? null : JSON.stringify(record.detail),
+  ];
+}
+
+/** Records that exercise the migration to `data`: every field set, every nullable field null, awkward text. */
+export function migrationRecords(): UsageRecord[] {
+  return [
+    makeRecord({ id: 'migrated-full', costUsd: 0.1 + 0.2, durationMs: 830 }),
+    makeSparseRecord({ id: 'migrated-sparse' }),
+    makeRecord({
+      id: 'migrated-text',
+      clientName: 'say "hi" \\ é → 😀',
+      reason: 'line\nbreak\ttab',
+      detail: { evidence: { text: 'ü "quoted"' }, list: [1.5, null, true] },
+      tokensEstimated: true,
+      streamed: false,
+      aborted: true,
+    }),
+  ];
+}

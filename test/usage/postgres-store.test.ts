@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { LATEST_SCHEMA_VERSION } from '../../src/usage/migrations/index.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/usage/migrations/index.js';
 import { openUsageStore } from '../../src/usage/store.js';
+import { migrationRecords, version2Row, VERSION_2_COLUMNS } from './fixtures.js';
 import { runStoreContract } from './store-contract.js';
 import { assertPostgresReachable, dropSchemas, TEST_DATABASE_URL, uniqueSchemaName } from './postgres.js';
 
@@ -41,6 +42,36 @@ describe('PostgreSQL usage store', () => {
       );
     } finally {
       await client.end();
+    }
+  });
+
+  it('upgrades a version-2 schema to the data column: every record reads back exactly as it was written', async () => {
+    const schema = uniqueSchemaName('version2');
+    schemas.add(schema);
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    const records = migrationRecords();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE automodel_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      for (const migration of MIGRATIONS.filter((entry) => entry.version <= 2)) {
+        await client.query(migration.postgres);
+        await client.query('INSERT INTO automodel_migrations VALUES ($1, $2, 0)', [migration.version, migration.name]);
+      }
+      const placeholders = VERSION_2_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ');
+      for (const record of records) {
+        await client.query(`INSERT INTO usage_records (${VERSION_2_COLUMNS.join(', ')}) VALUES (${placeholders})`, version2Row(record, Boolean));
+      }
+    } finally {
+      await client.end();
+    }
+    const store = await openUsageStore({ databaseUrl: TEST_DATABASE_URL, schema });
+    try {
+      for (const record of records) assert.deepEqual(await store.getRequest(record.id), record);
+      const [total] = await store.summarize({ by: 'total' });
+      assert.equal(total?.requests, 3);
+    } finally {
+      await store.close();
     }
   });
 

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { migration001 } from '../../src/usage/migrations/001-usage-records.js';
+import { migration002 } from '../../src/usage/migrations/002-lean-indexes.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/usage/migrations/index.js';
 import { openUsageStore } from '../../src/usage/store.js';
+import { migrationRecords, version2Row, VERSION_2_COLUMNS } from './fixtures.js';
 import { runStoreContract } from './store-contract.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'automodel-sqlite-'));
@@ -60,6 +62,37 @@ describe('SQLite usage store', () => {
     const database = new Database(path, { readonly: true });
     try {
       assert.equal(database.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
+      const names = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
+      assert.deepEqual(names, [{ name: 'usage_records_time' }]);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('upgrades a version-2 database to the data column: every record reads back exactly as it was written', async () => {
+    const path = join(directory, 'version-2.db');
+    const old = new Database(path);
+    old.exec(migration001.sqlite);
+    old.exec(migration002.sqlite);
+    old.pragma('user_version = 2');
+    const insert = old.prepare(`INSERT INTO usage_records (${VERSION_2_COLUMNS.join(', ')}) VALUES (${VERSION_2_COLUMNS.map(() => '?').join(', ')})`);
+    const records = migrationRecords();
+    for (const record of records) insert.run(...version2Row(record, (value) => (value ? 1 : 0)));
+    old.close();
+    const store = await openUsageStore({ sqlitePath: path });
+    try {
+      for (const record of records) assert.deepEqual(await store.getRequest(record.id), record);
+      const [total] = await store.summarize({ by: 'total' });
+      assert.equal(total?.requests, 3);
+      assert.equal(total?.inputTokens, 12_345 * 2);
+    } finally {
+      await store.close();
+    }
+    const database = new Database(path, { readonly: true });
+    try {
+      const columns = (database.prepare('PRAGMA table_info(usage_records)').all() as Array<{ name: string }>).map((column) => column.name);
+      assert.equal(columns.at(-1), 'data');
+      assert.equal(columns.length, 18);
       const names = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
       assert.deepEqual(names, [{ name: 'usage_records_time' }]);
     } finally {

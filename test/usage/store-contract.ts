@@ -75,7 +75,7 @@ export function runStoreContract(harness: StoreHarness): void {
     it('rejects only the bad record of a batch', () =>
       withStore(harness.openFresh(), async (store) => {
         const good = makeRecord();
-        const bad = makeRecord({ route: null as unknown as string });
+        const bad = makeRecord({ status: null as unknown as number });
         const results = await Promise.allSettled([store.record(good), store.record(bad)]);
         assert.equal(results[0]?.status, 'fulfilled');
         assert.equal(results[1]?.status, 'rejected');

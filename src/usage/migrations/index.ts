@@ -7,6 +7,7 @@
  */
 import { migration001 } from './001-usage-records.js';
 import { migration002 } from './002-lean-indexes.js';
+import { migration003 } from './003-record-data.js';
 
 /** One schema step, written once per dialect. Each runs in its own transaction. */
 export interface Migration {
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
 
 /** The schema version a fully migrated database has. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
