@@ -122,12 +122,20 @@ async function main(): Promise<void> {
     services.push(mock);
     const mockUrl = (await waitForLine(mock, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
 
-    const bare = startService({ name: 'bare proxy', command: node, args: [join(distRoot, 'bench/bare-proxy.js'), '--port', '0', '--upstream', mockUrl], logFile: join(workDir, 'bare-proxy.log'), cpus: pinning?.measured });
+    // The gateway starts as its bin does: the shebang's environment and node flags. The bare proxy runs under the same
+    // settings, so that a ratio to it measures the gateway's code, not its runtime settings (V8's heap sizes make the
+    // same code cheaper or dearer).
+    const launch = cliLaunch(join(distRoot, 'src/cli/index.js'));
+    const bare = startService({
+      name: 'bare proxy',
+      command: node,
+      args: [...launch.nodeFlags, join(distRoot, 'bench/bare-proxy.js'), '--port', '0', '--upstream', mockUrl],
+      env: { ...process.env, ...launch.env },
+      logFile: join(workDir, 'bare-proxy.log'),
+      cpus: pinning?.measured,
+    });
     services.push(bare);
     const bareUrl = (await waitForLine(bare, /listening on (http:\/\/\S+)/, 10_000))[1] ?? '';
-
-    // The gateway starts as its bin does: the shebang's environment and node flags.
-    const launch = cliLaunch(join(distRoot, 'src/cli/index.js'));
     const gateways = new Map<GatewayProvider, { baseUrl: string; service: Service; command: string }>();
     for (const provider of [...new Set(scenarios.map((scenario) => scenario.gatewayProvider))]) {
       const gatewayPort = await freePort();

@@ -16,7 +16,7 @@ it('a journal left by a killed process is replayed into the store on open; a tor
   const journal = UsageJournal.open(path)!;
   journal.append(makeRecord({ id: 'left-1', time: 1_700_000_000_000 }));
   journal.append(makeRecord({ id: 'left-2', time: 1_700_000_000_001 }));
-  // A line as journals before 0.2 wrote it (the record object), as an upgrade finds it.
+  // A line as the first journals wrote it (the record object), as an upgrade finds it.
   appendFileSync(`${path}-usage-journal`, `${JSON.stringify(makeRecord({ id: 'left-old', time: 1_700_000_000_001, mode: 'plan', streamed: true }))}\n`);
   appendFileSync(`${path}-usage-journal`, '["torn-3",17');
   // No close(): as if the process had been killed. Its lock names this (live) pid, which the next open may take over.
@@ -54,8 +54,9 @@ it('a journal line is the record as the store keeps it, and journals of earlier 
   const line = readFileSync(`${path}-usage-journal`, 'utf8');
   assert.equal(line, `${encodeRecord(record)}\n`, 'one line, the encoded record');
   assert.equal(row.at(-1), encodeRecord(record), 'the row carries the same text as its data column');
-  // A line as 0.2 to 0.4 wrote it: the old columns, booleans as 0/1, attempts and detail as strings of JSON.
-  const old = makeRecord({ id: 'line-0.2', streamed: true, aborted: false, tokensEstimated: true });
+  // Lines as journals wrote them before the data column: the old columns, booleans as 0/1, attempts and detail as
+  // strings of JSON (earlier) or as JSON values (later).
+  const old = makeRecord({ id: 'line-strings', streamed: true, aborted: false, tokensEstimated: true });
   const oldRow = [
     old.id, old.time, old.clientProtocol, old.route, old.clientName, old.sessionId, old.mode, old.modeSource, old.tier,
     old.requestedModel, old.servedModel, old.provider, JSON.stringify(old.attempts), old.status, old.errorCode,
@@ -63,11 +64,21 @@ it('a journal line is the record as the store keeps it, and journals of earlier 
     old.costSource, old.baselineCostUsd, old.ttfbMs, old.durationMs, 1, 0, old.reason, JSON.stringify(old.detail),
   ];
   appendFileSync(`${path}-usage-journal`, `${JSON.stringify(oldRow)}\n`);
+  const later = makeRecord({ id: 'line-values', streamed: false, aborted: true });
+  const laterRow: unknown[] = [...oldRow];
+  laterRow[0] = later.id;
+  laterRow[1] = later.time;
+  laterRow[12] = later.attempts;
+  laterRow[26] = 0;
+  laterRow[27] = 1;
+  laterRow[29] = later.detail;
+  appendFileSync(`${path}-usage-journal`, `${JSON.stringify(laterRow)}\n`);
   // No close(): as if killed.
   const store = await openUsageStore({ sqlitePath: path });
   try {
     assert.deepEqual(await store.getRequest('line-now'), record);
-    assert.deepEqual(await store.getRequest('line-0.2'), old);
+    assert.deepEqual(await store.getRequest('line-strings'), old);
+    assert.deepEqual(await store.getRequest('line-values'), { ...later, tokensEstimated: true });
   } finally {
     await store.close();
   }

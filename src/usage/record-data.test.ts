@@ -37,7 +37,7 @@ it('reads a line written before fields were added, with their defaults', () => {
   assert.equal(decoded.detail, null);
 });
 
-it('reads the record objects journals held before 0.2, and rejects what is neither', () => {
+it('reads the record objects the first journals held, and rejects what is neither', () => {
   const record = makeRecord();
   assert.deepEqual(decodeRecord(JSON.parse(JSON.stringify(record))), record);
   assert.throws(() => decodeRecord(42), /JSON array/);

@@ -36,7 +36,7 @@ export function encodeRecord(record: UsageRecord): string {
 
 /**
  * A parsed line back to its record. Also reads the lines of earlier versions: booleans as 0/1 and `attempts`/`detail` as
- * strings of JSON (journals of 0.2 to 0.4), and record objects (journals before 0.2).
+ * strings of JSON (journals written before the `data` column), and record objects (the first journals).
  */
 export function decodeRecord(parsed: unknown): UsageRecord {
   if (!Array.isArray(parsed)) {
