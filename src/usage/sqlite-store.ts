@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageJournal } from './journal.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import { buildRequestsQuery, buildSummaryQuery, SQLITE_DIALECT, toSummaryRow } from './report.js';
 import {
   BatchWriter,
@@ -31,16 +31,22 @@ const ROWS_PER_STATEMENT = 32;
 
 type Statement = Database.Statement<unknown[], unknown>;
 
-/** Bring the schema to the latest version; each migration and its `user_version` bump commit together. */
+/**
+ * Bring the schema to the latest version; each migration and its `user_version` bump commit together. The version is
+ * read inside each migration's write transaction, not once before: two processes opening a new database at once would
+ * otherwise both read the old version, and the second would run the first's migrations again.
+ */
 export function migrateSqlite(database: Database.Database): number {
   let version = Number(database.pragma('user_version', { simple: true }));
+  if (version >= LATEST_SCHEMA_VERSION) return version;
   for (const migration of MIGRATIONS) {
-    if (migration.version <= version) continue;
     database.transaction(() => {
+      version = Number(database.pragma('user_version', { simple: true }));
+      if (migration.version <= version) return;
       database.exec(migration.sqlite);
       database.pragma(`user_version = ${migration.version}`);
+      version = migration.version;
     }).immediate();
-    version = migration.version;
   }
   return version;
 }

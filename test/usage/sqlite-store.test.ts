@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { migration001 } from '../../src/usage/migrations/001-usage-records.js';
 import { migration002 } from '../../src/usage/migrations/002-lean-indexes.js';
-import { LATEST_SCHEMA_VERSION } from '../../src/usage/migrations/index.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/usage/migrations/index.js';
 import { openUsageStore } from '../../src/usage/store.js';
 import { migrationRecords, version2Row, VERSION_2_COLUMNS } from './fixtures.js';
 import { runStoreContract } from './store-contract.js';
@@ -98,5 +99,44 @@ describe('SQLite usage store', () => {
     } finally {
       database.close();
     }
+  });
+
+  it('a second process migrating the same new database at the same time waits, then finds nothing to do', async () => {
+    const path = join(directory, 'racing.db');
+    const first = new Database(path);
+    first.pragma('journal_mode = WAL');
+    // The first process is mid-migration: its write transaction holds every migration, not yet committed.
+    first.exec('BEGIN IMMEDIATE');
+    for (const migration of MIGRATIONS) first.exec(migration.sqlite);
+    first.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
+    // The second runs in a worker (its wait for the lock blocks its thread): it reads version 0, then waits for the lock.
+    const module = new URL('../../src/usage/sqlite-store.js', import.meta.url).href;
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const Database = require('better-sqlite3');
+       import(workerData.module).then(({ migrateSqlite }) => {
+         const database = new Database(workerData.path, { timeout: 10000 });
+         parentPort.postMessage('started');
+         try { parentPort.postMessage({ version: migrateSqlite(database) }); }
+         catch (error) { parentPort.postMessage({ error: String(error) }); }
+         finally { database.close(); }
+       });`,
+      { eval: true, workerData: { module, path } },
+    );
+    const messages: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message) => {
+        messages.push(message);
+        if (message !== 'started') resolve();
+      });
+      worker.on('error', reject);
+    });
+    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    first.exec('COMMIT');
+    first.close();
+    await done;
+    await worker.terminate();
+    assert.deepEqual(messages.at(-1), { version: LATEST_SCHEMA_VERSION });
   });
 });
