@@ -41,10 +41,15 @@ export class ClientBody {
     }
     if (!isRecord(parsed)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
     // Valid JSON the scanner refused cannot happen; parse in full if it ever does.
-    const body = new ClientBody(raw, { members: new Map(), closeAt: raw.length - 1 });
+    const body = new ClientBody(raw, { members: new Map(), closeAt: raw.length - 1, imageStrings: -1 });
     body.#json = parsed;
     body.#replaced = true;
     return body;
+  }
+
+  /** Strings in the body that begin with `image` (see `TopLevelScan`), or null when the body was not scanned. */
+  get imageStrings(): number | null {
+    return this.#scan.imageStrings < 0 ? null : this.#scan.imageStrings;
   }
 
   has(key: string): boolean {

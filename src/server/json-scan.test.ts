@@ -40,6 +40,42 @@ describe('scanTopLevel', () => {
   });
 });
 
+describe('scanTopLevel: image strings', () => {
+  it('counts the strings that begin with image, in both formats, and not the word inside text', () => {
+    const openai = JSON.stringify({
+      model: 'kilo/auto',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'look at this "image" please' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
+      ],
+    });
+    // "image_url" twice (type value and key); the text's escaped \"image\" and the data: URL do not begin a string.
+    assert.equal(scanTopLevel(Buffer.from(openai))?.imageStrings, 2);
+    const anthropic = JSON.stringify({
+      model: 'auto',
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }],
+    });
+    // "image" twice, "image/png" once (a string that begins so: counted, which only raises an upper bound).
+    assert.equal(scanTopLevel(Buffer.from(anthropic))?.imageStrings, 3);
+    assert.equal(scanTopLevel(Buffer.from('{"model":"auto","messages":[]}'))?.imageStrings, 0);
+  });
+
+  it('never counts fewer image parts than there are (property)', () => {
+    const part = fc.oneof(
+      fc.record({ type: fc.constant('text'), text: fc.string() }),
+      fc.record({ type: fc.constant('image_url'), image_url: fc.record({ url: fc.webUrl() }) }),
+      fc.record({ type: fc.constant('image'), source: fc.record({ type: fc.constant('url'), url: fc.webUrl() }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(part, { maxLength: 5 }), { maxLength: 5 }), (turns) => {
+        const body = { model: 'auto', messages: turns.map((content) => ({ role: 'user', content })) };
+        const images = turns.flat().filter((entry) => entry.type !== 'text').length;
+        const scan = scanTopLevel(Buffer.from(JSON.stringify(body)));
+        assert.ok(scan && scan.imageStrings >= images);
+      }),
+    );
+  });
+});
+
 describe('spliceTopLevel', () => {
   it('replaces, removes and adds members and leaves every other byte alone', () => {
     const text = '{"description":"kilo task",  "model":"kilo/auto","messages":[{"role":"user","content":"hi"}],"extra":{"keep":[1,2]}}';

@@ -22,6 +22,12 @@ export interface TopLevelScan {
   members: Map<string, ValueRange>;
   /** Byte offset of the closing `}`. */
   closeAt: number;
+  /**
+   * Strings anywhere in the body (keys or values) that begin with `image`: an image part has at least one (`"image_url"`
+   * in OpenAI's format, `"image"` in Anthropic's). Counted while the scan passes every string anyway, so the token upper
+   * bound needs no search of its own through the body.
+   */
+  imageStrings: number;
 }
 
 const QUOTE = 0x22;
@@ -42,8 +48,15 @@ function skipSpace(data: Buffer, index: number): number {
   return index;
 }
 
+/** Strings beginning with `image` seen by the scan in progress (`scanTopLevel` resets it; scans never interleave). */
+let imageStrings = 0;
+
 /** Index just past the string that opens at `index` (a quote), or -1 if it never closes. */
 function skipString(data: Buffer, index: number): number {
+  // "image…": i m a g e
+  if (data[index + 1] === 0x69 && data[index + 2] === 0x6d && data[index + 3] === 0x61 && data[index + 4] === 0x67 && data[index + 5] === 0x65) {
+    imageStrings++;
+  }
   let search = index + 1;
   for (;;) {
     const quote = data.indexOf(QUOTE, search);
@@ -90,11 +103,12 @@ function skipValue(data: Buffer, index: number): number {
 
 /** Scans a body whose top level must be an object; null when it is not well-formed at that level. */
 export function scanTopLevel(data: Buffer): TopLevelScan | null {
+  imageStrings = 0;
   let index = skipSpace(data, 0);
   if (data[index] !== OPEN_BRACE) return null;
   index = skipSpace(data, index + 1);
   const members = new Map<string, ValueRange>();
-  if (data[index] === CLOSE_BRACE) return skipSpace(data, index + 1) === data.length ? { members, closeAt: index } : null;
+  if (data[index] === CLOSE_BRACE) return skipSpace(data, index + 1) === data.length ? { members, closeAt: index, imageStrings: 0 } : null;
   for (;;) {
     if (data[index] !== QUOTE) return null;
     const keyStart = index;
@@ -120,7 +134,7 @@ export function scanTopLevel(data: Buffer): TopLevelScan | null {
       continue;
     }
     if (data[index] !== CLOSE_BRACE) return null;
-    return skipSpace(data, index + 1) === data.length ? { members, closeAt: index } : null;
+    return skipSpace(data, index + 1) === data.length ? { members, closeAt: index, imageStrings } : null;
   }
 }
 

@@ -152,7 +152,7 @@ export function routeInput(spec: ClientProtocolSpec, body: ClientBody, request: 
     automodelModeHeader: headerValue(request, 'x-automodel-mode'),
     ...(deps.inferMode ? { inferMode: () => deps.inferMode!(spec.protocol, body.json) } : {}),
     ...(deps.estimateInputTokens
-      ? { estimateInputTokens: () => deps.estimateInputTokens!(spec.protocol, body.json), inputTokensUpperBound: tokenUpperBound(body.raw) }
+      ? { estimateInputTokens: () => deps.estimateInputTokens!(spec.protocol, body.json), inputTokensUpperBound: tokenUpperBound(body.raw, body.imageStrings) }
       : {}),
     ...(outputTokens !== undefined ? { requestedOutputTokens: outputTokens } : {}),
     now,
@@ -166,11 +166,14 @@ const IMAGE_TOKEN_ALLOWANCE = 1600;
 
 /**
  * An upper bound of the body's prompt tokens, without reading it: a token covers at least one byte of text, so the byte
- * count bounds the text; images are charged by size, not bytes, so each one adds its allowance.
+ * count bounds the text; images are charged by size, not bytes, so each one adds its allowance. `imageStrings` is the
+ * scan's count of strings that begin with `image` (every image part has one); without it the body is searched.
  */
-export function tokenUpperBound(raw: Buffer): number {
-  let images = 0;
-  for (let at = raw.indexOf(IMAGE_MARKER); at !== -1; at = raw.indexOf(IMAGE_MARKER, at + IMAGE_MARKER.length)) images++;
+export function tokenUpperBound(raw: Buffer, imageStrings: number | null = null): number {
+  let images = imageStrings ?? 0;
+  if (imageStrings === null) {
+    for (let at = raw.indexOf(IMAGE_MARKER); at !== -1; at = raw.indexOf(IMAGE_MARKER, at + IMAGE_MARKER.length)) images++;
+  }
   return raw.length + images * IMAGE_TOKEN_ALLOWANCE;
 }
 
