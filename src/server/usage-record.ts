@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import type { ModelPrices } from '../catalog/models.js';
 import type { CompiledConfig } from '../config/compiled.js';
 import type { GatewayMetrics } from '../metrics/registry.js';
 import { costOf, priceUsage } from '../usage/pricing.js';
-import type { UsageRecord } from '../usage/types.js';
+import type { NormalizedUsage, UsageRecord } from '../usage/types.js';
 import type { RequestState } from './request-state.js';
 
 /** The request state as the record the store keeps. */
@@ -48,7 +49,7 @@ export function buildUsageRecord(state: RequestState, config: CompiledConfig): U
     tokensEstimated: state.tokensEstimated,
     costUsd: cost.usd,
     costSource: cost.source,
-    baselineCostUsd: usage ? priceUsage(usage, baselinePrices) : null,
+    baselineCostUsd: usage ? baselineCost(usage, baselinePrices, cost.usd, state.served?.modelId === baselineModelId) : null,
     ttfbMs: state.ttfbMs === null ? null : Math.round(state.ttfbMs * 100) / 100,
     durationMs: Math.round((performance.now() - state.startedPerf) * 100) / 100,
     streamed: state.streamed,
@@ -56,6 +57,17 @@ export function buildUsageRecord(state: RequestState, config: CompiledConfig): U
     reason: decision?.reason ?? null,
     detail: Object.keys(detail).length > 0 ? detail : null,
   };
+}
+
+/**
+ * What the request would have cost on the baseline model. A request the baseline model served cost exactly that: its
+ * own cost, whatever priced it. Re-pricing it from the catalog would set the upstream's figure (OpenRouter's
+ * `usage.cost`, with its discounts) against list prices and show savings, or a loss, on a request routing did not
+ * change.
+ */
+function baselineCost(usage: NormalizedUsage, prices: ModelPrices | undefined, costUsd: number | null, servedBaseline: boolean): number | null {
+  if (servedBaseline && costUsd !== null) return costUsd;
+  return priceUsage(usage, prices);
 }
 
 function requestedModelOf(body: RequestState['body']): string | null {

@@ -103,3 +103,42 @@ describe('cost accounting over a scripted mix: stored tokens and costs equal the
     }
   });
 });
+
+describe('cost accounting when the upstream reports the cost (OpenRouter usage.cost)', () => {
+  let env: GatewayUnderTest;
+  before(async () => {
+    env = await startGatewayWithMock(['openrouter']);
+  });
+  after(async () => {
+    await env.close();
+  });
+
+  const ask = async (mode: string, cost: number): Promise<void> => {
+    env.mock.enqueue({ usage: { input: 1000, output: 200, cost } });
+    const response = await fetch(`${env.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-kilocode-mode': mode },
+      body: JSON.stringify({ model: 'kilo/auto', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(response.status, 200);
+    await response.text();
+  };
+
+  it('a request the baseline model served saves nothing: its baseline is its own cost, not a re-pricing at list prices', async () => {
+    // The upstream charged less than the catalog's list price (a discount): 1000 in + 200 out on Opus lists at $0.01.
+    await ask('plan', 0.0071);
+    const record = env.records.at(-1)!;
+    assert.equal(record.servedModel, 'claude-opus-4-5');
+    assert.equal(record.costSource, 'upstream');
+    assert.equal(record.costUsd, 0.0071);
+    assert.equal(record.baselineCostUsd, 0.0071);
+  });
+
+  it('a request routed to another model keeps a list-price baseline for the reasoning model', async () => {
+    await ask('code', 0.0061);
+    const record = env.records.at(-1)!;
+    assert.equal(record.servedModel, 'claude-sonnet-4-5');
+    assert.equal(record.costUsd, 0.0061);
+    assert.ok(Math.abs(record.baselineCostUsd! - price('claude-opus-4-5', { input: 1000, output: 200, cacheRead: 0, cacheWrite: 0 })) < 1e-12);
+  });
+});
