@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { makeRecord } from '../../test/usage/fixtures.js';
+import { makeRecord, version2Row, VERSION_2_COLUMNS } from '../../test/usage/fixtures.js';
 import { UsageJournal } from './journal.js';
 import { encodeRecord } from './record-data.js';
 import { openUsageStore } from './store.js';
@@ -57,28 +57,19 @@ it('a journal line is the record as the store keeps it, and journals of earlier 
   // Lines as journals wrote them before the data column: the old columns, booleans as 0/1, attempts and detail as
   // strings of JSON (earlier) or as JSON values (later).
   const old = makeRecord({ id: 'line-strings', streamed: true, aborted: false, tokensEstimated: true });
-  const oldRow = [
-    old.id, old.time, old.clientProtocol, old.route, old.clientName, old.sessionId, old.mode, old.modeSource, old.tier,
-    old.requestedModel, old.servedModel, old.provider, JSON.stringify(old.attempts), old.status, old.errorCode,
-    old.inputTokens, old.outputTokens, old.cacheReadTokens, old.cacheWriteTokens, old.reasoningTokens, 1, old.costUsd,
-    old.costSource, old.baselineCostUsd, old.ttfbMs, old.durationMs, 1, 0, old.reason, JSON.stringify(old.detail),
-  ];
-  appendFileSync(`${path}-usage-journal`, `${JSON.stringify(oldRow)}\n`);
+  const bit = (value: boolean): number => (value ? 1 : 0);
+  appendFileSync(`${path}-usage-journal`, `${JSON.stringify(version2Row(old, bit))}\n`);
   const later = makeRecord({ id: 'line-values', streamed: false, aborted: true });
-  const laterRow: unknown[] = [...oldRow];
-  laterRow[0] = later.id;
-  laterRow[1] = later.time;
-  laterRow[12] = later.attempts;
-  laterRow[26] = 0;
-  laterRow[27] = 1;
-  laterRow[29] = later.detail;
+  const laterRow = version2Row(later, bit);
+  laterRow[VERSION_2_COLUMNS.indexOf('attempts')] = later.attempts;
+  laterRow[VERSION_2_COLUMNS.indexOf('detail')] = later.detail;
   appendFileSync(`${path}-usage-journal`, `${JSON.stringify(laterRow)}\n`);
   // No close(): as if killed.
   const store = await openUsageStore({ sqlitePath: path });
   try {
     assert.deepEqual(await store.getRequest('line-now'), record);
     assert.deepEqual(await store.getRequest('line-strings'), old);
-    assert.deepEqual(await store.getRequest('line-values'), { ...later, tokensEstimated: true });
+    assert.deepEqual(await store.getRequest('line-values'), later);
   } finally {
     await store.close();
   }
