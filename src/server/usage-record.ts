@@ -49,7 +49,7 @@ export function buildUsageRecord(state: RequestState, config: CompiledConfig): U
     tokensEstimated: state.tokensEstimated,
     costUsd: cost.usd,
     costSource: cost.source,
-    baselineCostUsd: usage ? baselineCost(usage, baselinePrices, cost.usd, state.served?.modelId === baselineModelId) : null,
+    baselineCostUsd: usage ? baselineCost(usage, baselinePrices, cost.usd, Boolean(baselineModelId) && state.served?.modelId === baselineModelId) : null,
     ttfbMs: state.ttfbMs === null ? null : Math.round(state.ttfbMs * 100) / 100,
     durationMs: Math.round((performance.now() - state.startedPerf) * 100) / 100,
     streamed: state.streamed,

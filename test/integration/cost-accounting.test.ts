@@ -113,12 +113,12 @@ describe('cost accounting when the upstream reports the cost (OpenRouter usage.c
     await env.close();
   });
 
-  const ask = async (mode: string, cost: number): Promise<void> => {
+  const ask = async (mode: string, cost: number, model = 'kilo/auto'): Promise<void> => {
     env.mock.enqueue({ usage: { input: 1000, output: 200, cost } });
     const response = await fetch(`${env.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-kilocode-mode': mode },
-      body: JSON.stringify({ model: 'kilo/auto', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
     });
     assert.equal(response.status, 200);
     await response.text();
@@ -140,5 +140,13 @@ describe('cost accounting when the upstream reports the cost (OpenRouter usage.c
     assert.equal(record.servedModel, 'claude-sonnet-4-5');
     assert.equal(record.costUsd, 0.0061);
     assert.ok(Math.abs(record.baselineCostUsd! - price('claude-opus-4-5', { input: 1000, output: 200, cacheRead: 0, cacheWrite: 0 })) < 1e-12);
+  });
+
+  it('a model outside the catalog, asked for by name, has no baseline: no known model to compare it with', async () => {
+    await ask('code', 0.0042, 'vendor/model-outside-the-catalog');
+    const record = env.records.at(-1)!;
+    assert.equal(record.servedModel, 'vendor/model-outside-the-catalog');
+    assert.equal(record.costUsd, 0.0042);
+    assert.equal(record.baselineCostUsd, null);
   });
 });
