@@ -13,6 +13,7 @@ import { cpuRatio, ratiosToBare, renderStoreCost, renderStoreHotLoop, renderTabl
 import type { BenchRow } from './report.js';
 import { dumpTotal, renderInstructions } from './instructions.js';
 import { buildScenarios } from './scenarios.js';
+import { DEFAULT_WARMUP, isWarm, warmUntilSteady } from './warmup.js';
 import { measureStoreCost, routedRecord } from './store-cost.js';
 import { cliLaunch } from './processes.js';
 import { openUsageStore } from '../src/usage/store.js';
@@ -170,3 +171,28 @@ test('the gateway is started as its bin starts: the shebang\'s environment and n
   }
 });
 
+
+test('warm-up goes on while slices set new lows, and a disturbed slice neither ends it nor holds it open', async () => {
+  const policy = { ...DEFAULT_WARMUP, minSlices: 8, window: 6, tolerance: 0.02, maxSlices: 40 };
+  // A gateway's first seconds (µs a request, measured): still falling after 8 slices, so not warm.
+  const falling = [2049, 1518, 1609, 1212, 762, 698, 568, 652, 621, 555];
+  assert.equal(isWarm(falling, policy), false);
+  // Six slices in a row above the best so far: warm, even with one disturbed slice among them.
+  assert.equal(isWarm([...falling, 560, 590, 1000, 571, 558, 566], policy), true);
+  // A disturbed slice right after a new low does not end it: the low is recent.
+  assert.equal(isWarm([...falling, 560, 1000, 530, 570], policy), false);
+  // Never shorter than minSlices, never longer than maxSlices.
+  assert.equal(isWarm([400, 400, 400, 400, 400, 400, 400], policy), false);
+  assert.equal(isWarm(Array.from({ length: 40 }, (_, index) => 1000 - index * 10), policy), true);
+  // Slices that measured nothing (no request completed) count as no new low but never as warm on their own.
+  assert.equal(isWarm([Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN], policy), false);
+
+  const costs = [3, 2, 1.5, 1.2, 1.1, 1.0, 1.0, 1.01, 1.02, 1.0, 1.05, 1.01, 1.03, 9, 9];
+  let calls = 0;
+  const result = await warmUntilSteady(async () => costs[calls++]!, policy);
+  assert.equal(calls, 12, 'stops once six slices in a row set no new low');
+  assert.equal(result.firstCpuMs, 3);
+  assert.equal(result.seconds, 12 * policy.sliceSeconds);
+  assert.deepEqual(result.slices, costs.slice(0, 12));
+  assert.ok(Math.abs(result.settledCpuMs - 1.01) < 1e-9, `settled ${result.settledCpuMs}`);
+});

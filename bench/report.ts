@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoreCostResult } from './store-cost.js';
+import type { WarmupResult } from './warmup.js';
 
 /** The processes measured. "direct" is the mock itself, loaded with no proxy in front. */
 export type TargetName = 'direct' | 'bare-proxy' | 'gateway' | 'gateway-store-off';
@@ -30,6 +31,8 @@ export interface BenchRow {
   cpuMsPerRequestRounds?: number[];
   /** VmHWM of the target process over this scenario's runs (reset before them where Linux allows). */
   peakRssMb: number;
+  /** How long the target was warmed on this scenario before the rounds, and its CPU per request at the start and end. */
+  warmup?: WarmupResult;
 }
 
 /**
@@ -93,12 +96,12 @@ function cell(value: number | null, ratio: number | null, digits: number): strin
 /** The one markdown table: every figure with its ratio to the bare proxy in the same run. */
 export function renderTable(rows: readonly BenchRow[]): string {
   const header =
-    '| scenario | target | req/s | p50 ms | p99 ms | +p50 vs direct ms | TTFB ms (c1) | CPU ms/req | CPU ×bare, rounds | peak RSS MB |';
-  const divider = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|';
+    '| scenario | target | req/s | p50 ms | p99 ms | +p50 vs direct ms | TTFB ms (c1) | CPU ms/req | CPU ×bare, rounds | warm-up: s, first → settled CPU ms/req | peak RSS MB |';
+  const divider = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
   const lines = [header, divider];
   for (const row of rows) {
     if (row.failure) {
-      lines.push(`| ${row.scenario} | ${row.target} | failed: ${row.failure.replace(/\|/g, '/')} | | | | | | | |`);
+      lines.push(`| ${row.scenario} | ${row.target} | failed: ${row.failure.replace(/\|/g, '/')} | | | | | | | | |`);
       continue;
     }
     const ratio = ratiosToBare(row, rows);
@@ -116,6 +119,7 @@ export function renderTable(rows: readonly BenchRow[]): string {
         cell(row.ttfbMs, ratio.ttfbMs, 3),
         cell(row.cpuMsPerRequest, ratio.cpuMsPerRequest, 3),
         spread ? `${spread.low.toFixed(2)}–${spread.high.toFixed(2)}` : '—',
+        row.warmup ? `${row.warmup.seconds.toFixed(1)}, ${formatNumber(row.warmup.firstCpuMs, 3)} → ${formatNumber(row.warmup.settledCpuMs, 3)}` : '—',
         cell(row.peakRssMb, ratio.peakRssMb, 1),
         '',
       ].join(' | ').trim(),

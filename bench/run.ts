@@ -30,9 +30,11 @@ import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { buildScenarios, gatewayEnvironment } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 import { measureStoreCost } from './store-cost.js';
+import { DEFAULT_WARMUP, INITIAL_WARMUP, minimumSeconds, QUICK_WARMUP, warmUntilSteady } from './warmup.js';
+import type { WarmupPolicy, WarmupResult } from './warmup.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
-const LOAD_BUDGET_SECONDS = 120;
+const LOAD_BUDGET_SECONDS = 240;
 
 interface Target {
   name: TargetName;
@@ -61,6 +63,15 @@ async function checkTarget(call: HttpCall, scenarioCall: ScenarioCall, stream: b
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** Loads `service` with `call` until its CPU per request settles (see warmup.ts). */
+function warmTarget(service: Service, call: HttpCall, connections: number, policy: WarmupPolicy): Promise<WarmupResult> {
+  return warmUntilSteady(async (seconds) => {
+    const cpuBefore = readCpuMs(service.pid);
+    const load = await runLoad(call, connections, seconds);
+    return load.completed > 0 ? (readCpuMs(service.pid) - cpuBefore) / load.completed : Number.NaN;
+  }, policy);
 }
 
 async function main(): Promise<void> {
@@ -92,13 +103,9 @@ async function main(): Promise<void> {
   if (!(durationSeconds > 0) || !Number.isInteger(ttfbCount) || ttfbCount < 1) {
     throw new Error('--duration takes a positive number of seconds and --ttfb-count a positive whole number');
   }
-  const warmupSeconds = values.quick ? 0.3 : 0.5;
-  // Each target is warmed again right before each scenario, the gateways longest: V8 goes on compiling their request path
-  // for seconds (on helper threads whose CPU counts), and a gateway left idle for minutes (the Anthropic one while the
-  // OpenRouter scenarios run) has had its compiled code flushed by then. Warmed only at the start, a gateway's first
-  // scenario measured its warm-up: 1284 µs a request in the first round, 359 in the fifth, the bare proxy flat.
-  const gatewayWarmupSeconds = values.quick ? 0.2 : 1;
-  const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 5;
+  const firstWarmup = values.quick ? QUICK_WARMUP : INITIAL_WARMUP;
+  const scenarioWarmup = values.quick ? QUICK_WARMUP : DEFAULT_WARMUP;
+  const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 10;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   const gatewayTemplate = values['gateway-cmd'] ?? process.env.BENCH_GATEWAY_CMD;
 
@@ -189,7 +196,8 @@ async function main(): Promise<void> {
     }
     console.error(
       `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
-        `about ${Math.ceil(runs * (durationSeconds + gatewayWarmupSeconds) + targets.length * 4 * warmupSeconds + 10)} s`,
+        `about ${Math.ceil(runs * (durationSeconds + minimumSeconds(scenarioWarmup)) + (targets.length - 1) * new Set(scenarios.map((scenario) => scenario.shape)).size * minimumSeconds(firstWarmup) + 10)} s ` +
+        'or more (each target is warmed until its CPU per request settles)',
     );
 
     // Probe and warm each target on each request shape before measuring anything.
@@ -206,7 +214,16 @@ async function main(): Promise<void> {
           console.error(`bench: ${target.name} fails ${scenario.shape}: ${failure}`);
           continue;
         }
-        await runLoad(call, 8, warmupSeconds);
+        // The mock ("direct") is only warmed before each scenario: it is the baseline of latency, not of CPU.
+        if (target.name === 'direct') {
+          await runLoad(call, 8, 0.5);
+          continue;
+        }
+        const warmup = await warmTarget(target.serverFor(scenario).service, call, 8, firstWarmup);
+        console.error(
+          `bench: ${target.name} first warmed on ${scenario.shape} for ${warmup.seconds.toFixed(1)} s: ` +
+            `${(warmup.firstCpuMs * 1000).toFixed(0)} -> ${(warmup.settledCpuMs * 1000).toFixed(0)} µs CPU a request`,
+        );
       }
     }
 
@@ -219,9 +236,17 @@ async function main(): Promise<void> {
       // Peak RSS per scenario: each process's high-water mark starts again from its current RSS, so a row shows what
       // its own load needed (plus whatever the process still holds from earlier rows), not the peak of the whole run.
       for (const target of present) resetPeakRss(target.serverFor(scenario).service.pid);
+      // Each target is warmed on this scenario's load until its CPU per request stops falling (warmup.ts): the rounds
+      // then compare steady costs. A gateway comes back to a scenario after minutes of serving other shapes or none.
+      const warmups = new Map<TargetName, WarmupResult>();
       for (const target of runnable) {
-        const call = toHttpCall(target.serverFor(scenario).baseUrl, target.callFor(scenario));
-        await runLoad(call, scenario.concurrency, target.name.startsWith('gateway') ? gatewayWarmupSeconds : warmupSeconds / 2);
+        const server = target.serverFor(scenario);
+        const warmup = await warmTarget(server.service, toHttpCall(server.baseUrl, target.callFor(scenario)), scenario.concurrency, scenarioWarmup);
+        warmups.set(target.name, warmup);
+        console.error(
+          `bench: ${scenario.id} ${target.name} warmed ${warmup.seconds.toFixed(1)} s: ` +
+            `${(warmup.firstCpuMs * 1000).toFixed(0)} -> ${(warmup.settledCpuMs * 1000).toFixed(0)} µs CPU a request`,
+        );
       }
       // Interleaved rounds: each target runs `rounds` times in turn (direct, bare, gateway, direct, bare, gateway…), so a
       // machine that slows down or speeds up during the scenario moves every target alike. CPU per request pools the
@@ -275,6 +300,7 @@ async function main(): Promise<void> {
           cpuMsPerRequest: entry.completed > 0 ? entry.cpuMs / entry.completed : Number.NaN,
           cpuMsPerRequestRounds: entry.cpuRounds,
           peakRssMb: readPeakRssMb(server.service.pid),
+          warmup: warmups.get(target.name),
         });
         console.error(
           `[${runIndex}/${runs}] ${scenario.id} ${target.name}: ${median(entry.rps).toFixed(0)} req/s, ` +
