@@ -143,7 +143,7 @@ async function main(): Promise<void> {
       targets.push({ ...gateway, name: 'gateway', appliesTo: (scenario) => scenario.gatewayProvider === provider, callFor: (scenario) => scenario.gateway });
     }
     if (scenarios.some((scenario) => scenario.gatewayProvider === 'openrouter')) {
-      const storeOff = await underCallgrind('gateway-store-off', [join(distRoot, 'bench/gateway-store-off.js')], 'openrouter');
+      const storeOff = await underCallgrind('gateway-store-off', [join(distRoot, 'bench/gateway-store-switch.js'), '--store', 'off'], 'openrouter');
       targets.push({ ...storeOff, appliesTo: (scenario) => scenario.gatewayProvider === 'openrouter', callFor: (scenario) => scenario.gateway });
     }
 

@@ -7,7 +7,8 @@ import type { StoreCostResult } from './store-cost.js';
 import type { WarmupResult } from './warmup.js';
 
 /** The processes measured. "direct" is the mock itself, loaded with no proxy in front. */
-export type TargetName = 'direct' | 'bare-proxy' | 'gateway' | 'gateway-store-off';
+/** "gateway-store-on" and "gateway-store-off" are one process, its usage store switched on and off between rounds. */
+export type TargetName = 'direct' | 'bare-proxy' | 'gateway' | 'gateway-store-on' | 'gateway-store-off';
 
 /** Figures of one scenario on one target. */
 export interface BenchRow {
@@ -178,12 +179,15 @@ export function renderStoreHotLoop(rows: readonly BenchRow[], hotLoop: StoreCost
   );
 }
 
-/** What recording usage costs: CPU per request with the store on (the gateway) against off, where both ran. */
+/**
+ * What recording usage costs: CPU per request of the switchable gateway with its store on against off, round by round
+ * (the rounds of the two states alternate in the one process).
+ */
 export function renderStoreCost(rows: readonly BenchRow[]): string | null {
   const lines = ['| scenario | CPU ms/req, store on | store off | store on vs off (median of rounds) | lowest–highest round |', '|---|--:|--:|--:|--:|'];
   const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
   for (const off of rows.filter((row) => row.target === 'gateway-store-off' && !row.failure)) {
-    const on = rows.find((row) => row.scenario === off.scenario && row.target === 'gateway' && !row.failure);
+    const on = rows.find((row) => row.scenario === off.scenario && row.target === 'gateway-store-on' && !row.failure);
     const change = on ? cpuRatio(on, off) : null;
     if (!on || !change) continue;
     lines.push(

@@ -20,6 +20,7 @@ import { cpus, platform, arch, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { request } from 'undici';
 import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
 import type { HttpCall } from './measure.js';
 import { cliLaunch, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
@@ -30,7 +31,7 @@ import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { buildScenarios, gatewayEnvironment } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
 import { measureStoreCost } from './store-cost.js';
-import { DEFAULT_WARMUP, INITIAL_WARMUP, minimumSeconds, QUICK_WARMUP, warmUntilSteady } from './warmup.js';
+import { DEFAULT_WARMUP, FIXED_SECOND_WARMUP, INITIAL_WARMUP, minimumSeconds, QUICK_WARMUP, warmUntilSteady } from './warmup.js';
 import type { WarmupPolicy, WarmupResult } from './warmup.js';
 
 /** Seconds of measured load the default run may spend in total; per-run duration shrinks to fit when rows are added. */
@@ -43,6 +44,8 @@ interface Target {
   /** The process and address that serve this scenario on this target. */
   serverFor(scenario: BenchScenario): { baseUrl: string; service: Service };
   callFor(scenario: BenchScenario): ScenarioCall;
+  /** Puts the process in this target's state before each load on it (the store switch of the store-on/off pair). */
+  prepare?(): Promise<void>;
 }
 
 function toHttpCall(baseUrl: string, call: ScenarioCall): HttpCall {
@@ -94,8 +97,8 @@ async function main(): Promise<void> {
   }
   const scenarios = buildScenarios({ only: values.only, all: values.all });
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${values.only ?? ''}`);
-  // Three targets per scenario, a fourth (store off) on the OpenRouter route's rows.
-  const runs = scenarios.length * 3 + scenarios.filter(storeOffApplies).length;
+  // Three targets per scenario, two more (the store switched on and off) on the OpenRouter route's rows.
+  const runs = scenarios.length * 3 + scenarios.filter(storeSwitchApplies).length * 2;
   const durationSeconds = values.duration !== undefined
     ? Number(values.duration)
     : values.quick ? 0.5 : Math.max(1, Math.min(4, Math.floor(LOAD_BUDGET_SECONDS / runs)));
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
   }
   const firstWarmup = values.quick ? QUICK_WARMUP : INITIAL_WARMUP;
   const scenarioWarmup = values.quick ? QUICK_WARMUP : DEFAULT_WARMUP;
+  const directWarmup = values.quick ? QUICK_WARMUP : FIXED_SECOND_WARMUP;
   const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 10;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   const gatewayTemplate = values['gateway-cmd'] ?? process.env.BENCH_GATEWAY_CMD;
@@ -181,26 +185,37 @@ async function main(): Promise<void> {
       { name: 'bare-proxy', serverFor: () => ({ baseUrl: bareUrl, service: bare }), callFor: (scenario) => scenario.upstream },
       { name: 'gateway', serverFor: gatewayFor, callFor: (scenario) => scenario.gateway },
     ];
-    if (!gatewayTemplate && scenarios.some(storeOffApplies)) {
-      const storeOff = startService({
-        name: 'gateway (store off)',
+    if (!gatewayTemplate && scenarios.some(storeSwitchApplies)) {
+      // One gateway process whose store a control port switches on and off (gateway-store-switch.ts): two targets
+      // that are the same process, so "store on against off" compares rounds with the same heap and compiled code.
+      const switchable = startService({
+        name: 'gateway (store switch)',
         command: node,
-        args: [...launch.nodeFlags, join(distRoot, 'bench/gateway-store-off.js'), '--port', '0'],
-        env: { ...launch.env, ...gatewayEnvironment(mockUrl, join(workDir, 'bench-store-off.db'), 'openrouter') },
-        logFile: join(workDir, 'gateway-store-off.log'),
+        args: [...launch.nodeFlags, join(distRoot, 'bench/gateway-store-switch.js'), '--port', '0'],
+        env: { ...launch.env, ...gatewayEnvironment(mockUrl, join(workDir, 'bench-store-switch.db'), 'openrouter') },
+        logFile: join(workDir, 'gateway-store-switch.log'),
         cpus: pinning?.measured,
       });
-      services.push(storeOff);
-      const storeOffUrl = (await waitForLine(storeOff, /listening on (http:\/\/\S+)/, 30_000))[1] ?? '';
-      targets.push({ name: 'gateway-store-off', appliesTo: storeOffApplies, serverFor: () => ({ baseUrl: storeOffUrl, service: storeOff }), callFor: (scenario) => scenario.gateway });
+      services.push(switchable);
+      const [, switchUrl = '', controlUrl = ''] = await waitForLine(switchable, /listening on (http:\/\/\S+) control (http:\/\/\S+)/, 30_000);
+      const server = { baseUrl: switchUrl, service: switchable };
+      for (const state of ['on', 'off'] as const) {
+        targets.push({
+          name: `gateway-store-${state}`,
+          appliesTo: storeSwitchApplies,
+          serverFor: () => server,
+          callFor: (scenario) => scenario.gateway,
+          prepare: () => switchStore(controlUrl, state),
+        });
+      }
     }
     console.error(
       `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
-        `about ${Math.ceil(runs * (durationSeconds + minimumSeconds(scenarioWarmup)) + (targets.length - 1) * new Set(scenarios.map((scenario) => scenario.shape)).size * minimumSeconds(firstWarmup) + 10)} s ` +
+        `about ${Math.ceil(runs * (durationSeconds + minimumSeconds(scenarioWarmup)) + (targets.length - 1) * new Set(scenarios.map((scenario) => scenario.shape)).size * (minimumSeconds(firstWarmup) - minimumSeconds(scenarioWarmup)) + 10)} s ` +
         'or more (each target is warmed until its CPU per request settles)',
     );
 
-    // Probe and warm each target on each request shape before measuring anything.
+    // Probe each target on each request shape before measuring anything.
     const probeFailures = new Map<string, string>();
     const shapes = [...new Map(scenarios.map((scenario) => [scenario.shape, scenario])).values()];
     for (const target of targets) {
@@ -208,26 +223,18 @@ async function main(): Promise<void> {
         if (target.appliesTo && !scenarios.some((candidate) => candidate.shape === scenario.shape && target.appliesTo!(candidate))) continue;
         const scenarioCall = target.callFor(scenario);
         const call = toHttpCall(target.serverFor(scenario).baseUrl, scenarioCall);
+        await target.prepare?.();
         const failure = await checkTarget(call, scenarioCall, scenario.stream);
         if (failure) {
           probeFailures.set(`${target.name} ${scenario.shape}`, failure);
           console.error(`bench: ${target.name} fails ${scenario.shape}: ${failure}`);
           continue;
         }
-        // The mock ("direct") is only warmed before each scenario: it is the baseline of latency, not of CPU.
-        if (target.name === 'direct') {
-          await runLoad(call, 8, 0.5);
-          continue;
-        }
-        const warmup = await warmTarget(target.serverFor(scenario).service, call, 8, firstWarmup);
-        console.error(
-          `bench: ${target.name} first warmed on ${scenario.shape} for ${warmup.seconds.toFixed(1)} s: ` +
-            `${(warmup.firstCpuMs * 1000).toFixed(0)} -> ${(warmup.settledCpuMs * 1000).toFixed(0)} µs CPU a request`,
-        );
       }
     }
 
     const rows: BenchRow[] = [];
+    const warmedShapes = new Set<string>();
     let runIndex = 0;
     for (const scenario of scenarios) {
       // The targets that serve this scenario, and of those the ones whose probe passed (the others get a failed row).
@@ -238,10 +245,16 @@ async function main(): Promise<void> {
       for (const target of present) resetPeakRss(target.serverFor(scenario).service.pid);
       // Each target is warmed on this scenario's load until its CPU per request stops falling (warmup.ts): the rounds
       // then compare steady costs. A gateway comes back to a scenario after minutes of serving other shapes or none.
+      // The first time a process serves a request shape it gets the longer warm-up; the mock ("direct") a fixed second,
+      // as it is the baseline of latency, not of CPU.
       const warmups = new Map<TargetName, WarmupResult>();
       for (const target of runnable) {
         const server = target.serverFor(scenario);
-        const warmup = await warmTarget(server.service, toHttpCall(server.baseUrl, target.callFor(scenario)), scenario.concurrency, scenarioWarmup);
+        const firstTime = !warmedShapes.has(`${server.service.pid} ${scenario.shape}`);
+        warmedShapes.add(`${server.service.pid} ${scenario.shape}`);
+        const policy = target.name === 'direct' ? directWarmup : firstTime ? firstWarmup : scenarioWarmup;
+        await target.prepare?.();
+        const warmup = await warmTarget(server.service, toHttpCall(server.baseUrl, target.callFor(scenario)), scenario.concurrency, policy);
         warmups.set(target.name, warmup);
         console.error(
           `bench: ${scenario.id} ${target.name} warmed ${warmup.seconds.toFixed(1)} s: ` +
@@ -256,6 +269,7 @@ async function main(): Promise<void> {
         for (const target of runnable) {
           const server = target.serverFor(scenario);
           const call = toHttpCall(server.baseUrl, target.callFor(scenario));
+          await target.prepare?.();
           // CPU per request: the target's CPU time over its load runs only (per-thread schedstat, ns),
           // divided by the responses it completed. It counts what the process itself burns, not the load generator or
           // the other processes sharing these 2 cores.
@@ -285,6 +299,7 @@ async function main(): Promise<void> {
         }
         const server = target.serverFor(scenario);
         const call = toHttpCall(server.baseUrl, target.callFor(scenario));
+        await target.prepare?.();
         const ttfbMs = scenario.concurrency === 1 ? await measureTtfb(call, ttfbCount) : null;
         const p50Ms = median(entry.p50);
         if (target.name === 'direct') directP50 = p50Ms;
@@ -353,13 +368,18 @@ main().catch((error: unknown) => {
 });
 
 /**
- * What recording usage costs is measured on the OpenRouter route by a gateway whose store keeps nothing. It runs every
- * scenario the OpenRouter gateway runs, c64 too, so both processes have the same history when a row compares them: with
- * the c1 rows alone, the store-off gateway never saw the bursts that grow the real one's heap, and the 40 KB row after
- * them showed the store at +36% (every round above +31%) where on its own it measured +13%.
+ * What recording usage costs is measured on the OpenRouter route, by the gateway whose store is switched on and off. It
+ * runs every scenario the OpenRouter gateway runs, c64 too, so that it has the same history as the real one.
  */
-function storeOffApplies(scenario: BenchScenario): boolean {
+function storeSwitchApplies(scenario: BenchScenario): boolean {
   return scenario.gatewayProvider === 'openrouter';
+}
+
+/** Turns the switchable gateway's store on or off; resolves once it has (records taken while on are flushed first). */
+async function switchStore(controlUrl: string, state: 'on' | 'off'): Promise<void> {
+  const { statusCode, body } = await request(`${controlUrl}/store/${state}`, { method: 'POST' });
+  const answer = await body.text();
+  if (statusCode !== 200 || answer !== state) throw new Error(`store switch: ${statusCode} ${answer}`);
 }
 
 function median(values: number[]): number {

@@ -29,6 +29,9 @@ export const DEFAULT_WARMUP: WarmupPolicy = { sliceSeconds: 0.5, window: 6, tole
  */
 export const INITIAL_WARMUP: WarmupPolicy = { sliceSeconds: 0.5, window: 6, tolerance: 0.02, minSlices: 24, maxSlices: 60 };
 
+/** One fixed second, for the mock ("direct"): the baseline of latency, whose CPU is not compared with anything. */
+export const FIXED_SECOND_WARMUP: WarmupPolicy = { sliceSeconds: 0.5, window: 1, tolerance: 1, minSlices: 2, maxSlices: 2 };
+
 /** A short, fixed warm-up for `--quick` smoke runs: they check that everything runs, not what it costs. */
 export const QUICK_WARMUP: WarmupPolicy = { sliceSeconds: 0.15, window: 1, tolerance: 1, minSlices: 2, maxSlices: 2 };
 
