@@ -54,6 +54,14 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   return sorted[rank] ?? Number.NaN;
 }
 
+/** Median of unsorted values (the mean of the middle two for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /**
  * Drives `call` with `connections` concurrent keep-alive connections for `durationSeconds`.
  * Latencies come from autocannon's per-response timings (sub-millisecond floats) rather than its histogram, whose 1 ms

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoreCostResult } from './store-cost.js';
+import { median } from './measure.js';
 import type { WarmupResult } from './warmup.js';
 
 /** The processes measured. "direct" is the mock itself, loaded with no proxy in front. */
@@ -55,10 +56,7 @@ export function cpuRatio(row: BenchRow, base: BenchRow): { median: number; low: 
     const pooled = row.cpuMsPerRequest / base.cpuMsPerRequest;
     return { median: pooled, low: pooled, high: pooled };
   }
-  ratios.sort((left, right) => left - right);
-  const middle = Math.floor(ratios.length / 2);
-  const median = ratios.length % 2 === 1 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
-  return { median, low: ratios[0]!, high: ratios[ratios.length - 1]! };
+  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }
 
 /** Row figures compared with the bare proxy. */

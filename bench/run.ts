@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { closeMeasurement, measureTtfb, probe, runLoad } from './measure.js';
+import { closeMeasurement, measureTtfb, median, probe, runLoad } from './measure.js';
 import type { HttpCall } from './measure.js';
 import { cliLaunch, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
@@ -385,9 +385,4 @@ async function switchStore(controlUrl: string, state: 'on' | 'off'): Promise<voi
   if (statusCode !== 200 || answer !== state) throw new Error(`store switch: ${statusCode} ${answer}`);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 

@@ -8,6 +8,7 @@
  * own curve, and the ratio between them depended on where. The first slice is kept and reported: it is what a process
  * costs before it is warm.
  */
+import { median } from './measure.js';
 
 /** When warming stops: after at least `minSlices` slices, once `window` slices in a row set no new low. */
 export interface WarmupPolicy {
@@ -38,11 +39,6 @@ export const QUICK_WARMUP: WarmupPolicy = { sliceSeconds: 0.15, window: 1, toler
 /** The shortest a warm-up under `policy` can take. */
 export const minimumSeconds = (policy: WarmupPolicy): number => policy.minSlices * policy.sliceSeconds;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const lowest = (values: readonly number[]): number => values.reduce((low, value) => (value > 0 && value < low ? value : low), Number.POSITIVE_INFINITY);
 
