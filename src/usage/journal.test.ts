@@ -74,3 +74,20 @@ it('a journal line is the record as the store keeps it, and journals of earlier 
     await store.close();
   }
 });
+
+it('journal lines are exact whatever their size and characters: short, multi-byte and longer than the encoding buffer', () => {
+  const path = join(directory, 'lines.db');
+  const journal = UsageJournal.open(path)!;
+  const records = [
+    makeRecord({ id: 'short', time: 1_700_000_000_000 }),
+    makeRecord({ id: 'utf8', time: 1_700_000_000_001, reason: 'mode “plan” → reasoning tier 🧠, façade' }),
+    // Past a third of the 64 KB buffer in UTF-16 units: written through the string path.
+    makeRecord({ id: 'long', time: 1_700_000_000_002, reason: 'é'.repeat(30_000) }),
+    makeRecord({ id: 'after-long', time: 1_700_000_000_003 }),
+  ];
+  for (const record of records) journal.append(record);
+  const lines = readFileSync(`${path}-usage-journal`, 'utf8').split('\n');
+  assert.deepEqual(lines, [...records.map((record) => encodeRecord(record)), '']);
+  journal.truncate(true);
+  journal.close();
+});

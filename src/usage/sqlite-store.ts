@@ -57,6 +57,11 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path);
   try {
+    // 16 KB pages for a new file (an existing one keeps its size). A batch of records fills whole pages, and the WAL is
+    // written a page at a time with a separate pwrite for each frame: with 4 KB pages a batch of 64 records took ~60
+    // pwrites (one a request, measured with strace), with 16 KB pages about a quarter as many. Set before WAL mode, after
+    // which the page size of a database can no longer change.
+    database.pragma('page_size = 16384');
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     // Statement journals and temporary b-trees in memory: on disk, every batched multi-row insert wrote a ~60 KB temp

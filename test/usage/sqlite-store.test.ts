@@ -23,7 +23,7 @@ describe('SQLite usage store', () => {
     openShared: () => openUsageStore({ sqlitePath: join(directory, 'shared.db') }),
   });
 
-  it('uses WAL, synchronous=NORMAL and the latest user_version, and creates parent folders', async () => {
+  it('uses WAL, 16 KB pages, synchronous=NORMAL and the latest user_version, and creates parent folders', async () => {
     const path = join(directory, 'nested', 'folder', 'usage.db');
     const store = await openUsageStore({ sqlitePath: path });
     await store.close();
@@ -32,6 +32,7 @@ describe('SQLite usage store', () => {
     const database = new Database(path, { readonly: true });
     try {
       assert.equal(database.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(database.pragma('page_size', { simple: true }), 16384);
       assert.equal(database.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
       const indexes = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records' AND sql IS NOT NULL").all();
       assert.deepEqual(indexes, [{ name: 'usage_records_time' }]);
@@ -40,7 +41,7 @@ describe('SQLite usage store', () => {
     }
   });
 
-  it('upgrades a version-1 database in place: rows kept, the four secondary indexes dropped', async () => {
+  it('upgrades a version-1 database in place: rows kept, the four secondary indexes dropped, its page size kept', async () => {
     const path = join(directory, 'version-1.db');
     const old = new Database(path);
     old.exec(migration001.sqlite);
@@ -63,6 +64,7 @@ describe('SQLite usage store', () => {
     const database = new Database(path, { readonly: true });
     try {
       assert.equal(database.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
+      assert.equal(database.pragma('page_size', { simple: true }), 4096, 'an existing file keeps the page size it was made with');
       const names = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
       assert.deepEqual(names, [{ name: 'usage_records_time' }]);
     } finally {
