@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { AGENT_TURN_TARGET_BYTES, agentTurnBody, tinyBody } from './fixtures.js';
 import { percentile } from './measure.js';
-import { cpuRatio, ratiosToBare, renderStoreCost, renderStoreHotLoop, renderTable } from './report.js';
+import { cpuRatio, ratiosToBare, renderProgress, renderStoreCost, renderStoreHotLoop, renderTable } from './report.js';
 import type { BenchRow } from './report.js';
 import { dumpTotal, renderInstructions } from './instructions.js';
 import { buildScenarios } from './scenarios.js';
@@ -196,4 +196,11 @@ test('warm-up goes on while slices set new lows, and a disturbed slice neither e
   assert.equal(result.seconds, 12 * policy.sliceSeconds);
   assert.deepEqual(result.slices, costs.slice(0, 12));
   assert.ok(Math.abs(result.settledCpuMs - 1.01) < 1e-9, `settled ${result.settledCpuMs}`);
+});
+
+test('progress: the time left is extrapolated from the run\'s own pace per target run, and not shown before any or after the last', () => {
+  // 3 of 18 scenarios, 15 of 66 target runs in 300 s: 20 s a run, 51 runs left -> 1,020 s -> 17 min.
+  assert.equal(renderProgress({ scenarios: 3, runs: 15 }, { scenarios: 18, runs: 66 }, 300), 'bench: 3/18 scenarios measured in 300 s; about 17 min to go');
+  assert.equal(renderProgress({ scenarios: 18, runs: 66 }, { scenarios: 18, runs: 66 }, 1650.4), 'bench: 18/18 scenarios measured in 1650 s');
+  assert.equal(renderProgress({ scenarios: 0, runs: 0 }, { scenarios: 18, runs: 66 }, 0), 'bench: 0/18 scenarios measured in 0 s');
 });

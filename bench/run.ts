@@ -26,7 +26,7 @@ import type { HttpCall } from './measure.js';
 import { cliLaunch, freePort, pinningPlan, pinSelf, readCpuMs, readPeakRssMb, resetPeakRss, startService, waitForHealthy, waitForLine } from './processes.js';
 import type { Service } from './processes.js';
 import { measureModeInference, renderModeInference } from './mode-inference.js';
-import { renderHeader, renderStoreCost, renderStoreHotLoop, renderTable, writeResults } from './report.js';
+import { renderHeader, renderProgress, renderStoreCost, renderStoreHotLoop, renderTable, writeResults } from './report.js';
 import type { BenchMeta, BenchRow, TargetName } from './report.js';
 import { buildScenarios, gatewayEnvironment } from './scenarios.js';
 import type { BenchScenario, GatewayProvider, ScenarioCall } from './scenarios.js';
@@ -211,8 +211,8 @@ async function main(): Promise<void> {
     }
     console.error(
       `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
-        `about ${Math.ceil(runs * (durationSeconds + minimumSeconds(scenarioWarmup)) + (targets.length - 1) * new Set(scenarios.map((scenario) => scenario.shape)).size * (minimumSeconds(firstWarmup) - minimumSeconds(scenarioWarmup)) + 10)} s ` +
-        'or more (each target is warmed until its CPU per request settles)',
+        `${Math.ceil(runs * (durationSeconds + minimumSeconds(scenarioWarmup)) + (targets.length - 1) * new Set(scenarios.map((scenario) => scenario.shape)).size * (minimumSeconds(firstWarmup) - minimumSeconds(scenarioWarmup)) + 10)} s ` +
+        'at least (each target is warmed until its CPU per request settles, which takes longer; the time left follows each scenario)',
     );
 
     // Probe each target on each request shape before measuring anything.
@@ -236,6 +236,8 @@ async function main(): Promise<void> {
     const rows: BenchRow[] = [];
     const warmedShapes = new Set<string>();
     let runIndex = 0;
+    let scenariosDone = 0;
+    const measuringFrom = Date.now();
     for (const scenario of scenarios) {
       // The targets that serve this scenario, and of those the ones whose probe passed (the others get a failed row).
       const present = targets.filter((target) => !target.appliesTo || target.appliesTo(scenario));
@@ -325,6 +327,8 @@ async function main(): Promise<void> {
             `p50 ${p50Ms.toFixed(3)} ms${entry.failures > 0 ? `, ${entry.failures} failed` : ''}`,
         );
       }
+      scenariosDone += 1;
+      console.error(renderProgress({ scenarios: scenariosDone, runs: runIndex }, { scenarios: scenarios.length, runs }, (Date.now() - measuringFrom) / 1000));
     }
 
     const cpuList = cpus();
