@@ -209,9 +209,22 @@ async function main(): Promise<void> {
         });
       }
     }
+    // The first time a process serves a request shape it gets the longer warm-up; the mock ("direct") a fixed second, as
+    // it is the baseline of latency, not of CPU. `warmed` holds the process-and-shape pairs served so far.
+    const warmupPolicy = (target: Target, scenario: BenchScenario, warmed: Set<string>): WarmupPolicy => {
+      const key = `${target.serverFor(scenario).service.pid} ${scenario.shape}`;
+      const firstTime = !warmed.has(key);
+      warmed.add(key);
+      return target.name === 'direct' ? directWarmup : firstTime ? firstWarmup : scenarioWarmup;
+    };
+    const presentFor = (scenario: BenchScenario): Target[] => targets.filter((target) => !target.appliesTo || target.appliesTo(scenario));
+    const plannedWarmups = new Set<string>();
+    let minimumRunSeconds = 10;
+    for (const scenario of scenarios) {
+      for (const target of presentFor(scenario)) minimumRunSeconds += durationSeconds + minimumSeconds(warmupPolicy(target, scenario, plannedWarmups));
+    }
     console.error(
-      `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ` +
-        `${Math.ceil(runs * (durationSeconds + minimumSeconds(scenarioWarmup)) + (targets.length - 1) * new Set(scenarios.map((scenario) => scenario.shape)).size * (minimumSeconds(firstWarmup) - minimumSeconds(scenarioWarmup)) + 10)} s ` +
+      `bench: ${scenarios.length} scenarios × ${targets.length} targets, ${durationSeconds} s each; ${Math.ceil(minimumRunSeconds)} s ` +
         'at least (each target is warmed until its CPU per request settles, which takes longer; the time left follows each scenario)',
     );
 
@@ -236,25 +249,20 @@ async function main(): Promise<void> {
     const rows: BenchRow[] = [];
     const warmedShapes = new Set<string>();
     let runIndex = 0;
-    let scenariosDone = 0;
     const measuringFrom = Date.now();
-    for (const scenario of scenarios) {
+    for (const [scenarioIndex, scenario] of scenarios.entries()) {
       // The targets that serve this scenario, and of those the ones whose probe passed (the others get a failed row).
-      const present = targets.filter((target) => !target.appliesTo || target.appliesTo(scenario));
+      const present = presentFor(scenario);
       const runnable = present.filter((target) => !probeFailures.has(`${target.name} ${scenario.shape}`));
       // Peak RSS per scenario: each process's high-water mark starts again from its current RSS, so a row shows what
       // its own load needed (plus whatever the process still holds from earlier rows), not the peak of the whole run.
       for (const target of present) resetPeakRss(target.serverFor(scenario).service.pid);
       // Each target is warmed on this scenario's load until its CPU per request stops falling (warmup.ts): the rounds
       // then compare steady costs. A gateway comes back to a scenario after minutes of serving other shapes or none.
-      // The first time a process serves a request shape it gets the longer warm-up; the mock ("direct") a fixed second,
-      // as it is the baseline of latency, not of CPU.
       const warmups = new Map<TargetName, WarmupResult>();
       for (const target of runnable) {
         const server = target.serverFor(scenario);
-        const firstTime = !warmedShapes.has(`${server.service.pid} ${scenario.shape}`);
-        warmedShapes.add(`${server.service.pid} ${scenario.shape}`);
-        const policy = target.name === 'direct' ? directWarmup : firstTime ? firstWarmup : scenarioWarmup;
+        const policy = warmupPolicy(target, scenario, warmedShapes);
         await target.prepare?.();
         const warmup = await warmTarget(server.service, toHttpCall(server.baseUrl, target.callFor(scenario)), scenario.concurrency, policy);
         warmups.set(target.name, warmup);
@@ -327,8 +335,7 @@ async function main(): Promise<void> {
             `p50 ${p50Ms.toFixed(3)} ms${entry.failures > 0 ? `, ${entry.failures} failed` : ''}`,
         );
       }
-      scenariosDone += 1;
-      console.error(renderProgress({ scenarios: scenariosDone, runs: runIndex }, { scenarios: scenarios.length, runs }, (Date.now() - measuringFrom) / 1000));
+      console.error(renderProgress({ scenarios: scenarioIndex + 1, runs: runIndex }, { scenarios: scenarios.length, runs }, (Date.now() - measuringFrom) / 1000));
     }
 
     const cpuList = cpus();
@@ -388,5 +395,3 @@ async function switchStore(controlUrl: string, state: 'on' | 'off'): Promise<voi
   const answer = await body.text();
   if (statusCode !== 200 || answer !== state) throw new Error(`store switch: ${statusCode} ${answer}`);
 }
-
-

@@ -39,7 +39,6 @@ export const QUICK_WARMUP: WarmupPolicy = { sliceSeconds: 0.15, window: 1, toler
 /** The shortest a warm-up under `policy` can take. */
 export const minimumSeconds = (policy: WarmupPolicy): number => policy.minSlices * policy.sliceSeconds;
 
-
 const lowest = (values: readonly number[]): number => values.reduce((low, value) => (value > 0 && value < low ? value : low), Number.POSITIVE_INFINITY);
 
 /**
