@@ -235,9 +235,17 @@ export function relayStream(
     // answer, or the usage event with the end of the stream) then costs one send to the client instead of one per
     // event, and the closing events, written after the usage record, join them when they arrive in the same turn.
     let corked = false;
+    // Once the stream is settling, the turn's cork is kept until the closing events are written: they wait for the usage
+    // record, whose journal write comes after this turn's I/O, and would otherwise leave in a write of their own.
+    let holdCork = false;
     const uncork = (): void => {
+      if (holdCork || !corked) return;
       corked = false;
       response.uncork();
+    };
+    const releaseCork = (): void => {
+      holdCork = false;
+      uncork();
     };
     const write = (out: Buffer | string | undefined): void => {
       if (out === undefined || out.length === 0 || settled || response.destroyed) return;
@@ -273,6 +281,7 @@ export function relayStream(
     async function settle(failure: unknown, ended: boolean): Promise<void> {
       if (settled) return;
       settled = true;
+      holdCork = true;
       let tail: Buffer | string | undefined;
       let error = failure;
       if (ended && !error && !state.aborted) {
@@ -293,6 +302,7 @@ export function relayStream(
       if (state.aborted) {
         body.destroy();
         await record();
+        releaseCork();
         resolve();
         return;
       }
@@ -315,6 +325,7 @@ export function relayStream(
         response.end();
         response.uncork();
       }
+      releaseCork();
       resolve();
     }
 

@@ -91,3 +91,36 @@ it('journal lines are exact whatever their size and characters: short, multi-byt
   journal.truncate(true);
   journal.close();
 });
+
+it('records that finish in one turn share one journal write, and each record() settles only once its line is written', async () => {
+  const path = join(directory, 'turn.db');
+  const store = await openUsageStore({ sqlitePath: path });
+  const journalPath = `${path}-usage-journal`;
+  try {
+    const first = makeRecord({ id: 'turn-1', time: 1_700_000_000_000 });
+    const second = makeRecord({ id: 'turn-2', time: 1_700_000_000_001 });
+    let settled = 0;
+    const pending = [store.record(first), store.record(second)].map((promise) => promise.then(() => settled++));
+    assert.equal(readFileSync(journalPath, 'utf8'), '', 'nothing is written while the turn runs');
+    assert.equal(settled, 0);
+    await Promise.all(pending);
+    assert.equal(readFileSync(journalPath, 'utf8'), `${encodeRecord(first)}\n${encodeRecord(second)}\n`, 'both lines, in order, once the turn is over');
+    const third = makeRecord({ id: 'turn-3', time: 1_700_000_000_002 });
+    await store.record(third);
+    assert.ok(readFileSync(journalPath, 'utf8').endsWith(`${encodeRecord(third)}\n`), 'a later turn writes its own');
+  } finally {
+    await store.close();
+  }
+});
+
+it('staged lines that outgrow the encoding buffer are written early, and none is lost or reordered', () => {
+  const path = join(directory, 'staged.db');
+  const journal = UsageJournal.open(path)!;
+  // ~12 KB lines: under its one-third rule the 64 KB buffer takes three, so the fourth stage writes those out first.
+  const records = Array.from({ length: 5 }, (_, index) => makeRecord({ id: `big-${index}`, time: 1_700_000_000_000 + index, reason: 'x'.repeat(12_000) }));
+  for (const record of records) journal.stage(record);
+  journal.writeStaged();
+  assert.deepEqual(readFileSync(`${path}-usage-journal`, 'utf8').split('\n'), [...records.map((record) => encodeRecord(record)), '']);
+  journal.truncate(true);
+  journal.close();
+});

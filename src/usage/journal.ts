@@ -1,6 +1,7 @@
 /**
- * An append-only journal that makes a usage record durable in one `write(2)`: the kernel keeps the bytes when the process is
- * killed, so a record is safe as soon as `append` returns. The store then moves records from the journal into SQLite in
+ * An append-only journal that makes usage records durable with one `write(2)` for all those that finish in the same turn
+ * of the event loop: the kernel keeps the bytes when the process is killed, so a record is safe as soon as the write
+ * that holds it returns. The store then moves records from the journal into SQLite in
  * large batches, off the request path, and truncates the journal once they are committed. On start, whatever a crashed
  * process left in the journal is replayed (inserts are idempotent on the record id).
  *
@@ -16,7 +17,10 @@ import { recordToRow, type UsageRow } from './store.js';
 import type { UsageRecord } from './types.js';
 
 const TRUNCATE_AT_BYTES = 8 * 1024 * 1024;
-/** Lines up to a third of this many UTF-16 units are encoded without allocating (records run to about 1 KB). */
+/**
+ * Staged lines share this buffer; a line up to a third of its size in UTF-16 units is encoded without allocating (records
+ * run to about 1 KB, so some sixty fit).
+ */
 const SCRATCH_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 
@@ -25,6 +29,8 @@ export class UsageJournal {
   readonly #lockPath: string;
   #fd: number;
   #bytes = 0;
+  /** Bytes of staged lines at the start of `#scratch`, not yet written. */
+  #staged = 0;
   readonly #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
   private constructor(path: string, lockPath: string, fd: number) {
@@ -66,22 +72,45 @@ export class UsageJournal {
   }
 
   /**
-   * Makes `record` durable: one write of one line, the record encoded as the store's `data` column keeps it, so it is
-   * serialised once for both. Returns the row for the batched insert.
+   * Makes `record` durable at once: its line is staged and written (with any staged before it). Returns the row for the
+   * batched insert.
    */
   append(record: UsageRecord): UsageRow {
+    const row = this.stage(record);
+    this.writeStaged();
+    return row;
+  }
+
+  /**
+   * Encodes `record` as the store's `data` column keeps it (serialised once for both) and stages its line for the next
+   * `writeStaged`, so the records that finish in one turn of the event loop take one `write(2)` between them. The record
+   * is durable only once `writeStaged` has returned. Returns the row for the batched insert.
+   */
+  stage(record: UsageRecord): UsageRow {
     const data = encodeRecord(record);
-    // The line is encoded into a buffer kept for the purpose, newline included: writing the string `${data}\n` made V8
+    // Lines are encoded into a buffer kept for the purpose, newline included: writing the string `${data}\n` made V8
     // flatten the concatenation into a new string before converting it (a copy and an allocation a request).
     const scratch = this.#scratch;
+    if (data.length * 3 >= scratch.length - this.#staged) {
+      // No room behind the staged lines: they go out now (earlier than asked, which only makes them durable sooner).
+      this.writeStaged();
+    }
     if (data.length * 3 < scratch.length) {
-      const length = scratch.write(data, 0);
-      scratch[length] = NEWLINE;
-      this.#bytes += writeSync(this.#fd, scratch, 0, length + 1);
+      const length = scratch.write(data, this.#staged);
+      scratch[this.#staged + length] = NEWLINE;
+      this.#staged += length + 1;
     } else {
       this.#bytes += writeSync(this.#fd, `${data}\n`);
     }
     return recordToRow(record, data);
+  }
+
+  /** Writes the staged lines in one `write(2)`; they are durable when it returns (the kernel keeps them through a kill). */
+  writeStaged(): void {
+    let written = 0;
+    while (written < this.#staged) written += writeSync(this.#fd, this.#scratch, written, this.#staged - written);
+    this.#bytes += written;
+    this.#staged = 0;
   }
 
   /**

@@ -102,7 +102,10 @@ class SqliteUsageStore implements UsageStore {
   readonly #journal: UsageJournal | null;
   readonly #options: UsageStoreOptions;
   #journaled: UsageRow[] = [];
+  /** Settles the `record()` calls whose lines are staged in the journal, once they are written. */
+  #staged: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #journalFailed = false;
   #closed = false;
 
   constructor(database: Database.Database, options: UsageStoreOptions, journal: UsageJournal | null) {
@@ -141,6 +144,9 @@ class SqliteUsageStore implements UsageStore {
       this.#timer = null;
     }
     if (this.#journaled.length === 0) return;
+    // Lines staged this turn go out first, so their records are durable by the journal too should the insert fail.
+    this.#writeStaged();
+    if (this.#journaled.length === 0) return;
     const batch = this.#journaled;
     const started = performance.now();
     try {
@@ -177,12 +183,53 @@ class SqliteUsageStore implements UsageStore {
   }
 
   record(record: UsageRecord): Promise<void> {
-    if (!this.#journal || this.#closed) return this.#writer.enqueue(record);
-    this.#journaled.push(this.#journal.append(record));
+    if (!this.#journal || this.#journalFailed || this.#closed) return this.#writer.enqueue(record);
+    this.#journaled.push(this.#journal.stage(record));
+    if (this.#staged === null) {
+      // The lines of every record that finishes in this turn of the event loop are written together after its I/O
+      // callbacks: at 64 concurrent requests several finish in a turn, and each write(2) cost ~15 µs of CPU here.
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((onResolve, onReject) => {
+        resolve = onResolve;
+        reject = onReject;
+      });
+      this.#staged = { promise, resolve, reject };
+      setImmediate(this.#afterTurn);
+    }
+    return this.#staged.promise;
+  }
+
+  /** After the turn's I/O: the staged lines are written, then a full batch moves into SQLite. */
+  readonly #afterTurn = (): void => {
+    this.#writeStaged();
     // A full batch is drained at once, synchronously: this bounds memory even for a caller that never yields to timers.
     if (this.#journaled.length >= JOURNAL_BATCH_RECORDS) this.#drainJournal();
-    else this.#scheduleDrain();
-    return RESOLVED;
+    else if (this.#journaled.length > 0) this.#scheduleDrain();
+  };
+
+  /** Writes the staged journal lines and settles the `record()` calls waiting for them. */
+  #writeStaged(): void {
+    const staged = this.#staged;
+    if (staged === null) return;
+    this.#staged = null;
+    try {
+      this.#journal!.writeStaged();
+      staged.resolve();
+      return;
+    } catch (error) {
+      // The journal cannot be written (disk full, say), and a partial line may be left in it: from now on records are
+      // committed to SQLite in batches, as without a journal, and those waiting are committed now.
+      this.#options.logger?.error({ err: error }, 'usage journal write failed; records are committed to SQLite directly from now on');
+      this.#journalFailed = true;
+    }
+    try {
+      this.#insertBatch(this.#journaled);
+      this.#journaled = [];
+      staged.resolve();
+    } catch (error) {
+      staged.reject(error);
+    }
   }
 
   async summarize(query: UsageQuery): Promise<UsageSummaryRow[]> {
