@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SseTap, sseMarkers } from './sse-tap.js';
+import fc from 'fast-check';
+import { eventData, eventName, SseTap, sseMarkers } from './sse-tap.js';
 
 const USAGE = Buffer.from('"usage"');
 
@@ -85,5 +86,45 @@ describe('SseTap', () => {
     const { streamed } = run(tap, ['data: {"c":"日本語"}\n\ndata: {"c":"ß","usage":{"n":2}}\n\ndata: {"c":"€"}\n\n']);
     assert.deepEqual(inspected, ['data: {"c":"ß","usage":{"n":2}}\n\n']);
     assert.equal(streamed, 'data: {"c":"日本語"}\n\ndata: {"c":"ß","usage":{"n":2}}\n\ndata: {"c":"€"}\n\n');
+  });
+});
+
+describe('eventData and eventName', () => {
+  it('read the data lines (joined) and the event name, with LF or CRLF lines, a space after the colon or none', () => {
+    assert.equal(eventData('event: message_delta\ndata: {"a":1}\n\n'), '{"a":1}');
+    assert.equal(eventName('event: message_delta\ndata: {"a":1}\n\n'), 'message_delta');
+    assert.equal(eventData('event:ping\r\ndata:{"b":2}\r\n\r\n'), '{"b":2}');
+    assert.equal(eventName('event:ping\r\ndata:{"b":2}\r\n\r\n'), 'ping');
+    assert.equal(eventData('data: one\ndata: two\n\n'), 'one\ntwo');
+    assert.equal(eventData('data:\n\n'), '');
+    assert.equal(eventData('data: \r\n'), '');
+    assert.equal(eventData(': comment\nevent: x\n'), null);
+    assert.equal(eventName('data: {}\n\n'), undefined);
+    assert.equal(eventName('id: 7\nevent:  spaced  \r\ndata: {}'), 'spaced');
+  });
+
+  it('agree with reading the event split into lines, on any text', () => {
+    const splitData = (text: string): string | null => {
+      let data: string | null = null;
+      for (const line of text.split(/\r?\n/)) {
+        if (!line.startsWith('data:')) continue;
+        const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
+        data = data === null ? value : `${data}\n${value}`;
+      }
+      return data;
+    };
+    const splitName = (text: string): string | undefined => {
+      for (const line of text.split(/\r?\n/)) if (line.startsWith('event:')) return line.slice(6).trim();
+      return undefined;
+    };
+    const piece = fc.constantFrom('data:', 'data: ', 'event:', 'event: ', '\n', '\r\n', '\r', ' ', 'x', '{"a":1}', ':', 'é');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const text = pieces.join('');
+        assert.equal(eventData(text), splitData(text));
+        assert.equal(eventName(text), splitName(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

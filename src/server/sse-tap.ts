@@ -208,21 +208,39 @@ function eventEnd(text: string, index: number, crlf: boolean): number {
   return crlfAt === -1 ? end : Math.min(end, crlfAt + 3);
 }
 
-/** The JSON payload of an SSE event's `data:` lines (joined), or null. */
+/**
+ * The JSON payload of an SSE event's `data:` lines (joined), or null. Lines (LF or CRLF) are walked in place: splitting
+ * the event into an array of lines allocated a string a line for the one or two that are read.
+ */
 export function eventData(eventText: string): string | null {
   let data: string | null = null;
-  for (const line of eventText.split(/\r?\n/)) {
-    if (!line.startsWith('data:')) continue;
-    const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
-    data = data === null ? value : `${data}\n${value}`;
+  for (let start = 0; start < eventText.length; ) {
+    const newline = eventText.indexOf('\n', start);
+    const next = newline === -1 ? eventText.length : newline + 1;
+    if (eventText.startsWith('data:', start)) {
+      const end = lineEnd(eventText, start, newline);
+      const valueStart = start + 5 < end && eventText.charCodeAt(start + 5) === 0x20 ? start + 6 : start + 5;
+      const value = eventText.slice(valueStart, end);
+      data = data === null ? value : `${data}\n${value}`;
+    }
+    start = next;
   }
   return data;
 }
 
 /** The `event:` name of an SSE event, or undefined. */
 export function eventName(eventText: string): string | undefined {
-  for (const line of eventText.split(/\r?\n/)) {
-    if (line.startsWith('event:')) return line.slice(6).trim();
+  for (let start = 0; start < eventText.length; ) {
+    const newline = eventText.indexOf('\n', start);
+    if (eventText.startsWith('event:', start)) return eventText.slice(start + 6, lineEnd(eventText, start, newline)).trim();
+    if (newline === -1) return undefined;
+    start = newline + 1;
   }
   return undefined;
+}
+
+/** Where the line starting at `start` ends: before its LF (at `newline`) and a CR before that, or at the end of `text`. */
+function lineEnd(text: string, start: number, newline: number): number {
+  if (newline === -1) return text.length;
+  return newline > start && text.charCodeAt(newline - 1) === 0x0d ? newline - 1 : newline;
 }
