@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -123,4 +123,32 @@ it('staged lines that outgrow the encoding buffer are written early, and none is
   assert.deepEqual(readFileSync(`${path}-usage-journal`, 'utf8').split('\n'), [...records.map((record) => encodeRecord(record)), '']);
   journal.truncate(true);
   journal.close();
+});
+
+it('a journal that can no longer be written hands its records to SQLite: none is lost, record() still settles', async () => {
+  const path = join(directory, 'broken.db');
+  const lines: string[] = [];
+  const logger = { warn: () => undefined, error: (_object: Record<string, unknown>, message: string) => void lines.push(message) };
+  const store = await openUsageStore({ sqlitePath: path, logger });
+  try {
+    await store.record(makeRecord({ id: 'before-break', time: 1_700_000_000_000 }));
+    // The journal's descriptor is swapped for /dev/full under the store (the lowest free number is the one just closed):
+    // its writes now fail with ENOSPC, as on a full disk.
+    const journalFd = readdirSync('/proc/self/fd').find((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === `${path}-usage-journal`;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(journalFd, 'the journal is open');
+    closeSync(Number(journalFd));
+    assert.equal(openSync('/dev/full', 'w'), Number(journalFd));
+    await store.record(makeRecord({ id: 'at-break', time: 1_700_000_000_001 }));
+    await store.record(makeRecord({ id: 'after-break', time: 1_700_000_000_002 }));
+    for (const id of ['before-break', 'at-break', 'after-break']) assert.ok(await store.getRequest(id), id);
+    assert.deepEqual(lines, ['usage journal write failed; records are committed to SQLite directly from now on']);
+  } finally {
+    await store.close();
+  }
 });
