@@ -152,3 +152,17 @@ it('a journal that can no longer be written hands its records to SQLite: none is
     await store.close();
   }
 });
+
+it('records queued without yielding are moved into SQLite 64 at a time as they come, not held until the turn ends', async () => {
+  const path = join(directory, 'burst.db');
+  const batches: number[] = [];
+  const store = await openUsageStore({ sqlitePath: path, onBatchCommitted: (records) => void batches.push(records) });
+  try {
+    const pending = Array.from({ length: 130 }, (_, index) => store.record(makeRecord({ id: `burst-${index}`, time: 1_700_000_000_000 + index })));
+    assert.deepEqual(batches, [64, 64], 'two full batches committed during the synchronous burst');
+    await Promise.all(pending);
+    assert.ok(await store.getRequest('burst-129'));
+  } finally {
+    await store.close();
+  }
+});

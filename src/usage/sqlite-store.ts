@@ -90,7 +90,13 @@ export async function openSqliteUsageStore(options: UsageStoreOptions & { sqlite
  */
 const JOURNAL_BATCH_RECORDS = 64;
 const JOURNAL_FLUSH_MS = 200;
-const RESOLVED = Promise.resolve();
+
+/** The `record()` calls of one event-loop turn, settled together once their journal lines are written. */
+interface StagedTurn {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 class SqliteUsageStore implements UsageStore {
   readonly backend = 'sqlite' as const;
@@ -103,7 +109,7 @@ class SqliteUsageStore implements UsageStore {
   readonly #options: UsageStoreOptions;
   #journaled: UsageRow[] = [];
   /** Settles the `record()` calls whose lines are staged in the journal, once they are written. */
-  #staged: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | null = null;
+  #staged: StagedTurn | null = null;
   #timer: NodeJS.Timeout | null = null;
   #journalFailed = false;
   #closed = false;
@@ -185,27 +191,33 @@ class SqliteUsageStore implements UsageStore {
   record(record: UsageRecord): Promise<void> {
     if (!this.#journal || this.#journalFailed || this.#closed) return this.#writer.enqueue(record);
     this.#journaled.push(this.#journal.stage(record));
-    if (this.#staged === null) {
-      // The lines of every record that finishes in this turn of the event loop are written together after its I/O
-      // callbacks: at 64 concurrent requests several finish in a turn, and each write(2) cost ~15 µs of CPU here.
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((onResolve, onReject) => {
-        resolve = onResolve;
-        reject = onReject;
-      });
-      this.#staged = { promise, resolve, reject };
-      setImmediate(this.#afterTurn);
-    }
-    return this.#staged.promise;
+    const staged = this.#staged ?? this.#openTurn();
+    // A full batch is drained at once, synchronously (its staged lines written first): memory stays bounded even for a
+    // caller that queues records without yielding.
+    if (this.#journaled.length >= JOURNAL_BATCH_RECORDS) this.#drainJournal();
+    return staged.promise;
   }
 
-  /** After the turn's I/O: the staged lines are written, then a full batch moves into SQLite. */
+  /**
+   * The lines of every record that finishes in this turn of the event loop are written together after its I/O callbacks:
+   * at 64 concurrent requests several finish in a turn, and each write(2) cost ~15 µs of CPU here.
+   */
+  #openTurn(): StagedTurn {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    this.#staged = { promise, resolve, reject };
+    setImmediate(this.#afterTurn);
+    return this.#staged;
+  }
+
+  /** After the turn's I/O: the staged lines are written; records not yet in SQLite go in with the next batch. */
   readonly #afterTurn = (): void => {
     this.#writeStaged();
-    // A full batch is drained at once, synchronously: this bounds memory even for a caller that never yields to timers.
-    if (this.#journaled.length >= JOURNAL_BATCH_RECORDS) this.#drainJournal();
-    else if (this.#journaled.length > 0) this.#scheduleDrain();
+    if (this.#journaled.length > 0) this.#scheduleDrain();
   };
 
   /** Writes the staged journal lines and settles the `record()` calls waiting for them. */
